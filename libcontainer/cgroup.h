@@ -1,0 +1,35 @@
+/* cgroup.h - the container's cgroup v2 directory: where it is, making it, placing
+ * processes in it, listing and signalling them, removing it. */
+#ifndef HUSK_CGROUP_H
+#define HUSK_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk.h"
+#include "spec.h"
+
+/* The cgroup2 mount: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a
+ * hybrid one; NULL where there is none. */
+const char *cgroup_mountpoint(void);
+
+/* The cgroup path (relative to the cgroup2 mount) that s asks for: cgroupsPath
+ * absolute as is, relative under husk's own cgroup, "slice:prefix:name" in the
+ * systemd form; absent: /husk/<id>. */
+char *cgroup_path_for(const struct husk_context *ctx, const struct spec *s, const char *id);
+
+/* Make the directory (and its parents); *fd is an O_DIRECTORY fd to it for
+ * CLONE_INTO_CGROUP.  *fspath gets the full path.  Where there is no cgroup2
+ * mount, succeeds with *fd = -1 and *fspath = NULL. */
+int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *err);
+/* Apply linux.resources: a clear error naming the field and the controller when
+ * the host's cgroup2 lacks what is asked for. */
+int cgroup_apply_resources(const char *fspath, const struct spec *s, struct husk_error *err);
+/* Kill everything in it (cgroup.kill, or SIGKILL each pid) and remove it. */
+int cgroup_destroy(const char *fspath, struct husk_error *err);
+int cgroup_read_pids(const char *fspath, pid_t **pids, size_t *n);
+int cgroup_signal_all(const char *fspath, int sig, struct husk_error *err);
+/* cgroup.freeze of fspath reads 1. */
+bool cgroup_is_frozen(const char *fspath);
+
+#endif

@@ -1,0 +1,645 @@
+/* container.c - the lifecycle: create, start, run, kill, delete, state, list, ps,
+ * exec.  Everything is validated before the first side effect; a failure after it
+ * undoes what was done (process, cgroup, state directory). */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "hooks.h"
+#include "process.h"
+#include "seccomp_filter.h"
+#include "spec.h"
+#include "state.h"
+#include "terminal.h"
+#include "utils.h"
+
+#define EPHEMERAL_ANNOTATION "run.husk.ephemeral-rootfs"
+#define EXECUTOR_ANNOTATION "run.husk.executor"
+/* How long start and delete wait for the container's init to answer or exit. */
+#define WAIT_TIMEOUT_MS 10000
+
+struct container {
+	const struct husk_context *ctx;
+	const char *id;
+	char *bundle;
+	struct spec *spec;
+	const struct executor *executor;
+	char *dir;
+	int lock_fd;
+	char *cgroup;
+	int cgroup_fd;
+	int console_peer;           /* run in the foreground with a terminal: where the master arrives */
+	struct seccomp_filter *seccomp;
+	char created[64];
+	struct init_request req;
+	bool run;
+};
+
+static const struct executor *executor_for(const struct spec *s, struct husk_error *err)
+{
+	const char *name = s->annotations ? json_string(json_object_get(s->annotations, EXECUTOR_ANNOTATION)) : NULL;
+
+	if (!name || !strcmp(name, executor_namespaces.name))
+		return &executor_namespaces;
+	husk_error_set(err, ENOTSUP, "config.json: annotations.%s: unknown executor \"%s\" (this build has: %s)",
+		       EXECUTOR_ANNOTATION, name, executor_namespaces.name);
+	return NULL;
+}
+
+static void container_release(struct container *c)
+{
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
+	if (c->console_peer >= 0)
+		close(c->console_peer);
+	if (c->req.console_fd >= 0)
+		close(c->req.console_fd);
+	if (c->req.fifo_fd >= 0)
+		close(c->req.fifo_fd);
+	if (c->req.sync_fd >= 0)
+		close(c->req.sync_fd);
+	if (c->req.pidfd >= 0)
+		close(c->req.pidfd);
+	seccomp_filter_free(c->seccomp);
+	free(c->cgroup);
+	free(c->dir);
+	free(c->bundle);
+	spec_free(c->spec);
+}
+
+/* Undo a create that failed after its first side effect. */
+static void container_undo(struct container *c)
+{
+	if (c->req.pid > 0) {
+		int status;
+		kill(c->req.pid, SIGKILL);
+		waitpid(c->req.pid, &status, 0);
+	}
+	if (c->cgroup)
+		cgroup_destroy(c->cgroup, NULL);
+	if (c->dir)
+		rm_rf(c->dir);
+}
+
+static char *state_json_for(struct container *c, const char *status, pid_t pid)
+{
+	return state_oci_json(c->id, status, pid, c->bundle, c->spec->annotations, NULL, false);
+}
+
+static int run_create_runtime_hooks(void *data, pid_t pid, struct husk_error *err)
+{
+	struct container *c = data;
+	_cleanup_free_ char *state = state_json_for(c, "creating", pid);
+	int r;
+
+	if ((r = hooks_run(c->spec, HOOK_PRESTART, state, err)) < 0)
+		return r;
+	return hooks_run(c->spec, HOOK_CREATE_RUNTIME, state, err);
+}
+
+static int parse_ephemeral(const struct husk_create_options *opts, const struct spec *s, uint64_t *size,
+			   struct husk_error *err)
+{
+	const char *v = s->annotations ? json_string(json_object_get(s->annotations, EPHEMERAL_ANNOTATION)) : NULL;
+
+	*size = opts->ephemeral_size;
+	if (*size || !v)
+		return 0;
+	if (parse_size(v, size) < 0 || *size == 0)
+		return husk_error_set(err, EINVAL, "config.json: annotations.%s: \"%s\" is not a size (e.g. 64M)",
+				      EPHEMERAL_ANNOTATION, v);
+	return 0;
+}
+
+static int listen_fds(void)
+{
+	const char *v = getenv("LISTEN_FDS");
+	uint64_t n;
+
+	return v && parse_uint64(v, &n) == 0 && n < 1024 ? (int) n : 0;
+}
+
+/* Everything that can be checked without touching the system. */
+static int container_prepare(struct container *c, const struct husk_create_options *opts,
+			     struct husk_error *err)
+{
+	_cleanup_free_ char *config = NULL;
+	char real[PATH_MAX];
+	int r;
+
+	if ((r = state_check_id(c->id, err)) < 0)
+		return r;
+	if (!realpath(opts->bundle ? opts->bundle : ".", real))
+		return husk_error_sys(err, errno, "bundle \"%s\"", opts->bundle ? opts->bundle : ".");
+	c->bundle = xstrdup(real);
+	config = opts->config_file ? xstrdup(opts->config_file) : xasprintf("%s/config.json", c->bundle);
+	if ((r = spec_load(config, c->bundle, &c->spec, err)) < 0)
+		return r;
+	if (!c->spec->has_process)
+		return husk_error_set(err, EINVAL, "config.json: process: missing");
+	if (!(c->spec->ns_all & CLONE_NEWNS))
+		return husk_error_set(err, EINVAL, "config.json: linux.namespaces: husk needs a mount namespace");
+	if (c->spec->process.terminal && !opts->console_socket && (!c->run || opts->detach))
+		return husk_error_set(err, EINVAL, "config.json: process.terminal is true: --console-socket is "
+				      "required with %s", c->run ? "run --detach" : "create");
+	if ((r = process_check_lsm(&c->spec->process, "config.json", err)) < 0)
+		return r;
+	if (!(c->executor = executor_for(c->spec, err)))
+		return -ENOTSUP;
+	if ((r = parse_ephemeral(opts, c->spec, &c->req.ephemeral_size, err)) < 0)
+		return r;
+	if (c->spec->seccomp && (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
+		return r;
+	return 0;
+}
+
+static int container_create(const struct husk_context *ctx, const char *id, const struct husk_create_options *opts,
+			    struct container *c, struct husk_error *err)
+{
+	_cleanup_free_ char *cgpath = NULL, *fifo = NULL, *cfg_text = NULL;
+	struct container_state st = { 0 };
+	struct json_writer *w;
+	int r;
+
+	c->ctx = ctx;
+	c->id = id;
+	c->lock_fd = c->cgroup_fd = c->console_peer = -1;
+	c->req.console_fd = c->req.fifo_fd = c->req.sync_fd = c->req.pidfd = c->req.lock_fd = -1;
+	c->req.cgroup_fd = -1;
+	if ((r = container_prepare(c, opts, err)) < 0)
+		return r;
+
+	/* Side effects from here: undone by container_undo on failure. */
+	if ((r = state_dir_create(ctx, id, &c->dir, &c->lock_fd, err)) < 0)
+		return r;
+	format_rfc3339(c->created, sizeof(c->created));
+	w = json_writer_new(false);
+	json_write_value(w, c->spec->doc);
+	cfg_text = json_writer_finish(w);
+	{
+		_cleanup_free_ char *path = xasprintf("%s/" STATE_CONFIG, c->dir);
+		if ((r = write_file_at(AT_FDCWD, path, cfg_text, strlen(cfg_text), 0600)) < 0) {
+			r = husk_error_sys(err, -r, "write \"%s\"", path);
+			goto fail;
+		}
+	}
+	if (ctx->cgroup_manager != HUSK_CGROUP_DISABLED) {
+		cgpath = cgroup_path_for(ctx, c->spec, id);
+		if ((r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err)) < 0)
+			goto fail;
+	}
+	if ((r = cgroup_apply_resources(c->cgroup, c->spec, err)) < 0)
+		goto fail;
+	if (!c->run) {
+		fifo = xasprintf("%s/" STATE_FIFO, c->dir);
+		if (mkfifo(fifo, 0600) < 0) {
+			r = husk_error_sys(err, errno, "mkfifo \"%s\"", fifo);
+			goto fail;
+		}
+		c->req.fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+		if (c->req.fifo_fd < 0) {
+			r = husk_error_sys(err, errno, "open \"%s\"", fifo);
+			goto fail;
+		}
+	}
+	if (c->spec->process.terminal) {
+		if (opts->console_socket) {
+			if ((r = terminal_connect_socket(opts->console_socket, &c->req.console_fd, err)) < 0)
+				goto fail;
+		} else {
+			int sp[2];
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+				r = husk_error_sys(err, errno, "socketpair");
+				goto fail;
+			}
+			c->console_peer = sp[0];
+			c->req.console_fd = sp[1];
+		}
+	}
+	c->req.spec = c->spec;
+	c->req.id = id;
+	c->req.bundle = c->bundle;
+	c->req.state_dir = c->dir;
+	c->req.cgroup_path = c->cgroup;
+	c->req.cgroup_fd = c->cgroup_fd;
+	c->req.preserve_fds = opts->preserve_fds + listen_fds();
+	c->req.lock_fd = c->lock_fd;
+	c->req.seccomp = c->seccomp;
+	c->req.no_pivot = opts->no_pivot;
+	c->req.no_new_keyring = opts->no_new_keyring;
+	c->req.create_runtime = run_create_runtime_hooks;
+	c->req.data = c;
+	if ((r = c->executor->spawn(&c->req, err)) < 0)
+		goto fail;
+	if (c->req.console_fd >= 0) {
+		close(c->req.console_fd);
+		c->req.console_fd = -1;
+	}
+
+	st.id = (char *) id;
+	st.dir = c->dir;
+	st.pid = c->req.pid;
+	if (proc_start_time(st.pid, &st.pid_start) < 0) {
+		r = husk_error_set(err, ESRCH, "the container's init exited during setup");
+		goto fail;
+	}
+	st.bundle = c->bundle;
+	st.rootfs = c->spec->root_path;
+	st.created = c->created;
+	st.owner = getuid();
+	st.cgroup = c->cgroup;
+	st.executor = (char *) c->executor->name;
+	if ((r = state_write(&st, c->spec->annotations, err)) < 0)
+		goto fail;
+	if (opts->pid_file) {
+		char buf[16];
+		int n = snprintf(buf, sizeof(buf), "%d", c->req.pid);
+		if ((r = write_file_atomic(opts->pid_file, buf, n)) < 0) {
+			r = husk_error_sys(err, -r, "--pid-file \"%s\"", opts->pid_file);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	container_undo(c);
+	return r;
+}
+
+int husk_container_create(const struct husk_context *ctx, const char *id, const struct husk_create_options *opts,
+			  struct husk_error *err)
+{
+	struct container c = { 0 };
+	int r = container_create(ctx, id, opts, &c, err);
+
+	container_release(&c);
+	return r;
+}
+
+/* ---- helpers on an existing container ----------------------------------------- */
+static int open_pidfd(const struct container_state *st)
+{
+	int fd = syscall(SYS_pidfd_open, st->pid, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* The pid may have been reused between reading state.json and pidfd_open. */
+	if (!state_pid_alive(st)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+static int wait_pidfd(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
+}
+
+static int load_config(const struct container_state *st, struct spec **s, struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" STATE_CONFIG, st->dir), *text = NULL;
+	int r = read_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &text, NULL);
+
+	if (r < 0)
+		return husk_error_sys(err, -r, "read \"%s\"", path);
+	return spec_parse(text, path, st->bundle, s, err);
+}
+
+static void run_poststop(const struct container_state *st)
+{
+	_cleanup_free_ char *state = NULL;
+	struct husk_error err = { 0 };
+	struct spec *s = NULL;
+
+	if (load_config(st, &s, &err) < 0)
+		return;
+	state = state_oci_json(st->id, "stopped", 0, st->bundle, st->annotations, NULL, false);
+	/* runtime-spec: a failing poststop hook is a warning; the lifecycle goes on. */
+	for (size_t i = 0; i < s->n_hooks[HOOK_POSTSTOP]; i++) {
+		struct spec one = *s;
+		memset(one.n_hooks, 0, sizeof(one.n_hooks));
+		one.hooks[HOOK_POSTSTOP] = &s->hooks[HOOK_POSTSTOP][i];
+		one.n_hooks[HOOK_POSTSTOP] = 1;
+		if (hooks_run(&one, HOOK_POSTSTOP, state, &err) < 0)
+			husk_log(HUSK_LOG_WARNING, "%s", err.msg);
+	}
+	spec_free(s);
+}
+
+/* Kill what is left, run poststop, remove cgroup and state. */
+static int destroy(struct container_state *st, struct husk_error *err)
+{
+	int r;
+
+	if (state_pid_alive(st)) {
+		int pidfd = open_pidfd(st);
+		if (st->cgroup)
+			cgroup_signal_all(st->cgroup, SIGKILL, NULL);
+		kill(st->pid, SIGKILL);
+		if (pidfd >= 0) {
+			r = wait_pidfd(pidfd, WAIT_TIMEOUT_MS);
+			close(pidfd);
+			if (r < 0)
+				return husk_error_sys(err, -r, "container \"%s\": wait for pid %d to exit", st->id, st->pid);
+		}
+	}
+	run_poststop(st);
+	if ((r = cgroup_destroy(st->cgroup, err)) < 0)
+		return r;
+	r = rm_rf(st->dir);
+	if (r < 0)
+		return husk_error_sys(err, -r, "remove \"%s\"", st->dir);
+	return 0;
+}
+
+/* ---- start, run ------------------------------------------------------------------ */
+static int run_poststart(const struct spec *s, const char *id, pid_t pid, const char *bundle,
+			 const json_value *annotations, struct husk_error *err)
+{
+	_cleanup_free_ char *state = NULL;
+
+	if (!s->n_hooks[HOOK_POSTSTART])
+		return 0;
+	state = state_oci_json(id, "running", pid, bundle, annotations, NULL, false);
+	return hooks_run(s, HOOK_POSTSTART, state, err);
+}
+
+int husk_container_start(const struct husk_context *ctx, const char *id, struct husk_error *err)
+{
+	_cleanup_close_ int lock = -1, fifo = -1, pidfd = -1;
+	_cleanup_free_ char *fifo_path = NULL;
+	struct container_state *st = NULL;
+	struct spec *s = NULL;
+	const char *status;
+	char byte;
+	int r;
+
+	if ((r = state_lock(ctx, id, &lock, err)) < 0)
+		return r;
+	if ((r = state_load(ctx, id, &st, err)) < 0)
+		return r;
+	status = state_status(st);
+	if (strcmp(status, "created")) {
+		r = husk_error_set(err, EINVAL, "container \"%s\" is %s, not created", id, status);
+		goto out;
+	}
+	if ((r = load_config(st, &s, err)) < 0)
+		goto out;
+	fifo_path = xasprintf("%s/" STATE_FIFO, st->dir);
+	fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	pidfd = open_pidfd(st);
+	if (fifo < 0 || pidfd < 0) {
+		r = husk_error_sys(err, fifo < 0 ? errno : -pidfd, "container \"%s\": open the exec fifo", id);
+		goto out;
+	}
+	/* Our open lets the init's open(O_WRONLY) return; it writes one byte. */
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		r = poll(p, 2, WAIT_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			r = husk_error_set(err, ETIMEDOUT, "container \"%s\": the init did not answer the start", id);
+			goto out;
+		}
+		if (p[0].revents & POLLIN && read(fifo, &byte, 1) == 1)
+			break;
+		if (p[1].revents & POLLIN || p[0].revents & POLLHUP) {
+			r = husk_error_set(err, ESRCH, "container \"%s\": the init exited before start", id);
+			goto out;
+		}
+	}
+	unlink(fifo_path);
+	r = run_poststart(s, id, st->pid, st->bundle, st->annotations, err);
+	if (r < 0) {
+		/* runtime-spec 1.3: a failing poststart hook fails start and stops the container. */
+		kill(st->pid, SIGKILL);
+		if (st->cgroup)
+			cgroup_signal_all(st->cgroup, SIGKILL, NULL);
+	}
+out:
+	spec_free(s);
+	state_free(st);
+	return r;
+}
+
+int husk_container_run(const struct husk_context *ctx, const char *id, const struct husk_create_options *opts,
+		       int *status, struct husk_error *err)
+{
+	struct container c = { .run = true };
+	struct container_state *st = NULL;
+	int r, master = -1;
+
+	*status = 0;
+	r = container_create(ctx, id, opts, &c, err);
+	if (r < 0)
+		goto out;
+	r = c.executor->start(&c.req, err);
+	if (r < 0) {
+		container_undo(&c);
+		goto out;
+	}
+	if ((r = run_poststart(c.spec, id, c.req.pid, c.bundle, c.spec->annotations, err)) < 0) {
+		container_undo(&c);
+		goto out;
+	}
+	if (opts->detach)
+		goto out;
+	/* Foreground: the lock is not held while the container runs. */
+	close(c.lock_fd);
+	c.lock_fd = -1;
+	process_forward_signals(c.req.pid);
+	if (c.console_peer >= 0 && terminal_recv_master(c.console_peer, &master, err) == 0) {
+		terminal_proxy(master, c.req.pidfd);
+		close(master);
+	}
+	process_wait(c.req.pid, c.req.pidfd, status);
+	process_forward_signals(0);
+	/* As runc does, a foreground run removes the container once it has exited. */
+	if (state_load(ctx, id, &st, err) == 0) {
+		struct husk_error derr = { 0 };
+		if (destroy(st, &derr) < 0)
+			husk_log(HUSK_LOG_WARNING, "%s", derr.msg);
+		state_free(st);
+	}
+	r = 0;
+out:
+	container_release(&c);
+	return r;
+}
+
+/* ---- kill, delete ------------------------------------------------------------------ */
+int husk_container_kill(const struct husk_context *ctx, const char *id, int sig, bool all, struct husk_error *err)
+{
+	struct container_state *st = NULL;
+	int pidfd, r;
+
+	if ((r = state_load(ctx, id, &st, err)) < 0)
+		return r;
+	if (!state_pid_alive(st)) {
+		r = husk_error_set(err, ESRCH, "container \"%s\" is not running", id);
+		goto out;
+	}
+	if (all && st->cgroup) {
+		r = cgroup_signal_all(st->cgroup, sig, err);
+		goto out;
+	}
+	pidfd = open_pidfd(st);
+	if (pidfd < 0) {
+		r = husk_error_set(err, ESRCH, "container \"%s\" is not running", id);
+		goto out;
+	}
+	r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	if (r < 0)
+		r = husk_error_sys(err, errno, "container \"%s\": send signal %d", id, sig);
+	close(pidfd);
+out:
+	state_free(st);
+	return r;
+}
+
+int husk_container_delete(const struct husk_context *ctx, const char *id, bool force, struct husk_error *err)
+{
+	_cleanup_close_ int lock = -1;
+	struct container_state *st = NULL;
+	const char *status;
+	int r;
+
+	if ((r = state_lock(ctx, id, &lock, err)) < 0)
+		return r;
+	r = state_load(ctx, id, &st, err);
+	if (r == -EBUSY && force) {
+		/* A create that died half way: nothing but the directory is left to find. */
+		_cleanup_free_ char *dir = state_dir_of(ctx, id);
+		return rm_rf(dir);
+	}
+	if (r < 0)
+		return r;
+	status = state_status(st);
+	if (!force && (!strcmp(status, "running") || !strcmp(status, "paused"))) {
+		r = husk_error_set(err, EBUSY, "container \"%s\" is %s: stop it first or use delete --force", id, status);
+		goto out;
+	}
+	r = destroy(st, err);
+out:
+	state_free(st);
+	return r;
+}
+
+/* ---- state, list, ps ------------------------------------------------------------------ */
+int husk_container_state(const struct husk_context *ctx, const char *id, char **json, struct husk_error *err)
+{
+	struct container_state *st = NULL;
+	int r;
+
+	if ((r = state_load(ctx, id, &st, err)) < 0)
+		return r;
+	*json = state_oci_json(id, state_status(st), st->pid, st->bundle, st->annotations, st, true);
+	state_free(st);
+	return 0;
+}
+
+int husk_container_list(const struct husk_context *ctx, struct husk_container_info **list, size_t *n,
+			struct husk_error *err)
+{
+	const char *root = ctx->root ? ctx->root : HUSK_DEFAULT_ROOT;
+	struct husk_container_info *v = NULL;
+	size_t count = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*list = NULL;
+	*n = 0;
+	d = opendir(root);
+	if (!d)
+		return errno == ENOENT ? 0 : husk_error_sys(err, errno, "open state root \"%s\"", root);
+	while ((de = readdir(d))) {
+		struct container_state *st = NULL;
+		struct husk_error ignored;
+		struct husk_container_info *info;
+
+		if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		info = &v[count];
+		memset(info, 0, sizeof(*info));
+		if (state_load(ctx, de->d_name, &st, &ignored) < 0) {
+			if (state_check_id(de->d_name, NULL) < 0)
+				continue;
+			info->id = xstrdup(de->d_name);
+			info->status = "creating";
+			info->bundle = xstrdup("");
+			info->created = xstrdup("");
+			info->owner = xstrdup("");
+			count++;
+			continue;
+		}
+		info->id = xstrdup(st->id);
+		info->status = state_status(st);
+		info->pid = strcmp(info->status, "stopped") ? st->pid : 0;
+		info->bundle = xstrdup(st->bundle);
+		info->created = xstrdup(st->created);
+		info->owner = xasprintf("%u", st->owner);
+		state_free(st);
+		count++;
+	}
+	closedir(d);
+	*list = v;
+	*n = count;
+	return 0;
+}
+
+void husk_container_info_free(struct husk_container_info *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].id);
+		free(list[i].bundle);
+		free(list[i].created);
+		free(list[i].owner);
+	}
+	free(list);
+}
+
+int husk_container_pids(const struct husk_context *ctx, const char *id, pid_t **pids, size_t *n,
+			struct husk_error *err)
+{
+	struct container_state *st = NULL;
+	int r;
+
+	*pids = NULL;
+	*n = 0;
+	if ((r = state_load(ctx, id, &st, err)) < 0)
+		return r;
+	if (st->cgroup && cgroup_read_pids(st->cgroup, pids, n) == 0) {
+		state_free(st);
+		return 0;
+	}
+	if (state_pid_alive(st)) {
+		*pids = xmalloc(sizeof(pid_t));
+		(*pids)[0] = st->pid;
+		*n = 1;
+	}
+	state_free(st);
+	return 0;
+}

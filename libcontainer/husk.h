@@ -1,0 +1,127 @@
+/* husk.h - the public interface of libcontainer, the library behind the husk CLI.
+ *
+ * Every call returns 0 on success or a negative errno, and on failure fills the
+ * caller's struct husk_error with one sentence naming the object that failed.
+ * The library never prints (except through the logger) and never exits. */
+#ifndef HUSK_H
+#define HUSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- errors ------------------------------------------------------------ */
+#define HUSK_ERROR_MAX 1024
+
+struct husk_error {
+	int code;                 /* positive errno of the first failure */
+	char msg[HUSK_ERROR_MAX]; /* "config.json: process.args: must be a non-empty array" */
+};
+
+/* Set the message; returns -errnum (EINVAL when errnum is 0). */
+int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Like husk_error_set, and appends ": <strerror(errnum)>". */
+int husk_error_sys(struct husk_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefix context to an error already set ("create "c1": " + msg); returns -code. */
+int husk_error_wrap(struct husk_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- logging ----------------------------------------------------------- */
+enum husk_log_format { HUSK_LOG_TEXT, HUSK_LOG_JSON };
+enum husk_log_level { HUSK_LOG_ERROR, HUSK_LOG_WARNING, HUSK_LOG_INFO, HUSK_LOG_DEBUG };
+
+/* Send log lines to PATH (NULL: stderr) in FORMAT; DEBUG lines only when debug. */
+int husk_log_open(const char *path, enum husk_log_format format, bool debug, struct husk_error *err);
+void husk_log(enum husk_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when log lines go somewhere other than stderr. */
+bool husk_log_to_file(void);
+
+/* ---- the runtime context ----------------------------------------------- */
+enum husk_cgroup_manager { HUSK_CGROUP_CGROUPFS, HUSK_CGROUP_SYSTEMD, HUSK_CGROUP_DISABLED };
+
+struct husk_context {
+	const char *root;                      /* state directory root, default HUSK_DEFAULT_ROOT */
+	enum husk_cgroup_manager cgroup_manager;
+};
+#define HUSK_DEFAULT_ROOT "/run/husk"
+
+/* How a container's process is started: create/run options. */
+struct husk_create_options {
+	const char *bundle;         /* default: the current directory */
+	const char *config_file;    /* default: <bundle>/config.json */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;           /* fds 3 .. 3+N-1 are passed in; LISTEN_FDS is set */
+	bool no_pivot;
+	bool no_new_keyring;
+	bool detach;                /* run only */
+	/* Ephemeral rootfs: a writable overlay whose upper is a tmpfs of this many bytes over
+	 * the read-only image rootfs (0: off).  Also set by the annotation
+	 * run.husk.ephemeral-rootfs=SIZE. */
+	uint64_t ephemeral_size;
+};
+
+int husk_container_create(const struct husk_context *ctx, const char *id,
+			  const struct husk_create_options *opts, struct husk_error *err);
+int husk_container_start(const struct husk_context *ctx, const char *id, struct husk_error *err);
+/* create + start; in the foreground waits and stores the container's exit status
+ * (128+N for a signal) in *status, forwarding the signals husk receives. */
+int husk_container_run(const struct husk_context *ctx, const char *id,
+		       const struct husk_create_options *opts, int *status, struct husk_error *err);
+int husk_container_kill(const struct husk_context *ctx, const char *id, int sig, bool all,
+			struct husk_error *err);
+int husk_container_delete(const struct husk_context *ctx, const char *id, bool force,
+			  struct husk_error *err);
+/* The OCI state document of ID (malloc'd JSON text). */
+int husk_container_state(const struct husk_context *ctx, const char *id, char **json,
+			 struct husk_error *err);
+
+struct husk_container_info {
+	char *id;
+	pid_t pid;          /* 0 when stopped */
+	const char *status; /* "creating", "created", "running", "paused", "stopped" */
+	char *bundle;
+	char *created;      /* RFC 3339 */
+	char *owner;
+};
+int husk_container_list(const struct husk_context *ctx, struct husk_container_info **list,
+			size_t *n, struct husk_error *err);
+void husk_container_info_free(struct husk_container_info *list, size_t n);
+
+/* The host pids of every process in the container (from its cgroup, or its init). */
+int husk_container_pids(const struct husk_context *ctx, const char *id, pid_t **pids, size_t *n,
+			struct husk_error *err);
+
+struct husk_exec_options {
+	const char *process_file;   /* --process process.json, or NULL */
+	char *const *args;          /* NULL-terminated; used when process_file is NULL */
+	char *const *env;           /* extra KEY=VALUE entries, NULL-terminated */
+	const char *cwd;
+	const char *user;           /* uid[:gid] */
+	char *const *caps;          /* extra capabilities, NULL-terminated */
+	const char *console_socket;
+	const char *pid_file;
+	int preserve_fds;
+	bool tty, tty_set;
+	bool detach;
+	bool no_new_privs;
+};
+int husk_container_exec(const struct husk_context *ctx, const char *id,
+			const struct husk_exec_options *opts, int *status, struct husk_error *err);
+
+/* ---- documents --------------------------------------------------------- */
+int husk_spec_default(bool rootless, char **json, struct husk_error *err);
+int husk_features(char **json, struct husk_error *err);
+/* "+SECCOMP +CAP ..." : the features compiled in, for --version. */
+const char *husk_build_features(void);
+
+/* "64M" -> 67108864 (K, M, G, T: powers of 1024).  Returns 0 or -EINVAL/-ERANGE. */
+int husk_parse_size(const char *s, uint64_t *out);
+
+/* "KILL", "SIGKILL", "9" -> 9.  Returns 0 or -EINVAL. */
+int husk_signal_parse(const char *s, int *sig);
+
+#endif

@@ -1,0 +1,785 @@
+/* process.c - the namespace executor.  The parent clones the init with clone3 into
+ * its namespaces (and cgroup), writes its id maps, runs the createRuntime hooks when
+ * asked; the child builds the rootfs and the process and waits to exec. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <linux/keyctl.h>
+#include <linux/sched.h>
+
+#include "caps.h"
+#include "hooks.h"
+#include "netlink.h"
+#include "process.h"
+#include "rootfs.h"
+#include "seccomp_filter.h"
+#include "terminal.h"
+#include "utils.h"
+
+enum sync_type {
+	SYNC_USERNS_MAPPED = 1, /* parent -> child: uid/gid maps written */
+	SYNC_CREATE_RUNTIME,    /* child -> parent: run prestart/createRuntime hooks now */
+	SYNC_CREATE_RUNTIME_DONE,
+	SYNC_READY,             /* child -> parent: waiting to exec */
+	SYNC_START,             /* parent -> child: exec now (run) */
+	SYNC_ERROR,             /* child -> parent: failed, with a message */
+};
+
+struct sync_msg {
+	int type;
+	int code;
+	char msg[HUSK_ERROR_MAX];
+};
+
+static int sync_send(int fd, int type, const struct husk_error *err)
+{
+	struct sync_msg m = { .type = type };
+
+	if (err) {
+		m.code = err->code;
+		memcpy(m.msg, err->msg, sizeof(m.msg));
+	}
+	while (send(fd, &m, type == SYNC_ERROR ? sizeof(m) : offsetof(struct sync_msg, msg), MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* 0 on EOF, the message type otherwise; SYNC_ERROR fills err. */
+static int sync_recv(int fd, struct husk_error *err)
+{
+	struct sync_msg m;
+	ssize_t n;
+
+	do
+		n = recv(fd, &m, sizeof(m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if (m.type == SYNC_ERROR) {
+		m.msg[sizeof(m.msg) - 1] = '\0';
+		husk_error_set(err, m.code, "%s", m.msg);
+	}
+	return m.type;
+}
+
+static pid_t clone3_fork(unsigned long flags, int cgroup_fd, int *pidfd)
+{
+	struct clone_args args = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uint64_t) (uintptr_t) pidfd,
+		.exit_signal = SIGCHLD,
+	};
+
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = cgroup_fd;
+	}
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* ---- the child ------------------------------------------------------------------ */
+struct child {
+	struct init_request *req;
+	const struct spec *s;
+	int sync;
+	int ns_fds[16];
+	struct husk_error err;
+};
+
+static void __attribute__((noreturn)) child_fail(struct child *c)
+{
+	if (c->sync >= 0)
+		sync_send(c->sync, SYNC_ERROR, &c->err);
+	else
+		dprintf(STDERR_FILENO, "husk: %s\n", c->err.msg);
+	_exit(1);
+}
+
+static int set_hostname(const struct spec *s, struct husk_error *err)
+{
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return husk_error_sys(err, errno, "config.json: hostname: sethostname(\"%s\")", s->hostname);
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return husk_error_sys(err, errno, "config.json: domainname: setdomainname(\"%s\")", s->domainname);
+	return 0;
+}
+
+/* Through the container's /proc (resolved under rootfd), before it is read-only. */
+static int apply_sysctl(const struct spec *s, int rootfd, struct husk_error *err)
+{
+	for (size_t i = 0; i < s->n_sysctl; i++) {
+		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", s->sysctl_keys[i]);
+		_cleanup_close_ int fd = -1;
+		ssize_t r;
+
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		fd = rootfs_open_in_root(rootfd, path, false, false, O_WRONLY);
+		if (fd < 0)
+			return husk_error_sys(err, -fd, "config.json: linux.sysctl.%s", s->sysctl_keys[i]);
+		r = write_all(fd, s->sysctl_values[i], strlen(s->sysctl_values[i]));
+		if (r < 0)
+			return husk_error_sys(err, (int) -r, "config.json: linux.sysctl.%s", s->sysctl_keys[i]);
+	}
+	return 0;
+}
+
+static int parse_cpu_list(const char *list, cpu_set_t *set)
+{
+	_cleanup_free_ char *copy = xstrdup(list);
+	char *tok, *save;
+
+	CPU_ZERO(set);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		unsigned long a = strtoul(tok, NULL, 10), b = dash ? strtoul(dash + 1, NULL, 10) : a;
+		if (b < a || b >= CPU_SETSIZE)
+			return -EINVAL;
+		for (; a <= b; a++)
+			CPU_SET(a, set);
+	}
+	return 0;
+}
+
+/* process.*: the attributes applied while still privileged. */
+int process_apply_attributes(const struct spec *s, const struct spec_process *p, struct husk_error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = { p->rlimits[i].soft, p->rlimits[i].hard };
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return husk_error_sys(err, errno, "config.json: process.rlimits[%zu]", i);
+	}
+	if (p->has_oom_score_adj) {
+		char buf[16];
+		int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj), r;
+		r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, n, 0);
+		if (r < 0)
+			return husk_error_sys(err, -r, "config.json: process.oomScoreAdj");
+	}
+	if (s && s->has_personality && personality(s->personality) < 0)
+		return husk_error_sys(err, errno, "config.json: linux.personality");
+	if (p->has_scheduler) {
+		struct {
+			uint32_t size, policy;
+			uint64_t flags;
+			int32_t nice;
+			uint32_t priority;
+			uint64_t runtime, deadline, period;
+		} attr = { 48, p->sched_policy, p->sched_flags, p->sched_nice, p->sched_priority,
+			   p->sched_runtime, p->sched_deadline, p->sched_period };
+		if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+			return husk_error_sys(err, errno, "config.json: process.scheduler");
+	}
+	if (p->has_io_priority &&
+	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (p->ioprio_class << 13) | p->ioprio_level) < 0)
+		return husk_error_sys(err, errno, "config.json: process.ioPriority");
+	if (p->cpu_affinity_initial) {
+		cpu_set_t set;
+		if (parse_cpu_list(p->cpu_affinity_initial, &set) < 0)
+			return husk_error_set(err, EINVAL, "config.json: process.execCPUAffinity.initial: \"%s\" is not a CPU list",
+					      p->cpu_affinity_initial);
+		if (sched_setaffinity(0, sizeof(set), &set) < 0)
+			return husk_error_sys(err, errno, "config.json: process.execCPUAffinity.initial");
+	}
+	return 0;
+}
+
+/* Look args[0] up in the PATH of env, as execvp would, but before exec so that a
+ * missing binary fails create, not start. */
+char *process_find_executable(const struct spec_process *p)
+{
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	_cleanup_free_ char *copy = NULL;
+	char *dir, *save;
+
+	if (strchr(p->args[0], '/'))
+		return access(p->args[0], X_OK) == 0 ? xstrdup(p->args[0]) : NULL;
+	for (size_t i = 0; p->env && p->env[i]; i++)
+		if (str_has_prefix(p->env[i], "PATH="))
+			path = p->env[i] + 5;
+	copy = xstrdup(path);
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char *cand = xasprintf("%s/%s", *dir ? dir : ".", p->args[0]);
+		struct stat st;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+	}
+	return NULL;
+}
+
+#define APPARMOR_DIR "/sys/kernel/security/apparmor"
+#define SELINUX_DIR "/sys/fs/selinux"
+
+int process_check_lsm(const struct spec_process *p, const char *label, struct husk_error *err)
+{
+	if (p->apparmor_profile && *p->apparmor_profile && access(APPARMOR_DIR, F_OK) < 0)
+		return husk_error_set(err, ENOTSUP, "%s: process.apparmorProfile: \"%s\" asked for, but the host has no AppArmor",
+				      label, p->apparmor_profile);
+	if (p->selinux_label && *p->selinux_label && access(SELINUX_DIR "/enforce", F_OK) < 0)
+		return husk_error_set(err, ENOTSUP, "%s: process.selinuxLabel: \"%s\" asked for, but the host has no SELinux",
+				      label, p->selinux_label);
+	return 0;
+}
+
+/* Labels take effect at execve: written to the exec attribute just before it. */
+static int apply_lsm(const struct spec_process *p, struct husk_error *err)
+{
+	int r;
+
+	if (p->apparmor_profile && *p->apparmor_profile) {
+		_cleanup_free_ char *v = xasprintf("exec %s", p->apparmor_profile);
+		r = write_file_at(AT_FDCWD, "/proc/self/attr/apparmor/exec", v, strlen(v), 0);
+		if (r == -ENOENT)
+			r = write_file_at(AT_FDCWD, "/proc/self/attr/exec", v, strlen(v), 0);
+		if (r < 0)
+			return husk_error_sys(err, -r, "process.apparmorProfile \"%s\"", p->apparmor_profile);
+	}
+	if (p->selinux_label && *p->selinux_label) {
+		r = write_file_at(AT_FDCWD, "/proc/self/attr/exec", p->selinux_label, strlen(p->selinux_label), 0);
+		if (r < 0)
+			return husk_error_sys(err, -r, "process.selinuxLabel \"%s\"", p->selinux_label);
+	}
+	return 0;
+}
+
+/* The last steps of every container process, init or exec'd: user, capabilities,
+ * no_new_privs, seccomp, fds, exec.  Only returns on failure. */
+int process_exec_final(const struct spec_process *p, struct seccomp_filter *filter, const char *exe,
+		       char **env, int preserve_fds, int sync_fd, struct husk_error *err)
+{
+	int r;
+
+	umask(p->has_umask ? p->umask : 0022);
+	if ((r = caps_drop_bounding(p, err)) < 0)
+		return r;
+	if ((r = caps_switch_user(p, err)) < 0)
+		return r;
+	if (chdir(p->cwd) < 0)
+		return husk_error_sys(err, errno, "config.json: process.cwd \"%s\"", p->cwd);
+	if ((r = caps_apply(p, err)) < 0)
+		return r;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return husk_error_sys(err, errno, "config.json: process.noNewPrivileges");
+	if ((r = apply_lsm(p, err)) < 0)
+		return r;
+	/* Nothing of the runtime's crosses exec: every fd past the preserved ones is
+	 * close-on-exec (CVE-2024-21626), the sync socket included. */
+	for (int fd = 3; fd < 3 + preserve_fds; fd++)
+		if (fd != sync_fd)
+			fcntl(fd, F_SETFD, 0);
+	cloexec_fds_from(3 + preserve_fds);
+	if (p->cpu_affinity_final) {
+		cpu_set_t set;
+		if (parse_cpu_list(p->cpu_affinity_final, &set) == 0)
+			sched_setaffinity(0, sizeof(set), &set);
+	}
+	if (filter) {
+		/* Loaded last, so the runtime's own syscalls above are not filtered. */
+		r = seccomp_load_filter(filter, err);
+		if (r < 0)
+			return r;
+	}
+	execve(exe, p->args, env);
+	return husk_error_sys(err, errno, "exec \"%s\"", p->args[0]);
+}
+
+/* LISTEN_FDS/LISTEN_PID for socket activation through --preserve-fds. */
+static char **process_env(const struct spec_process *p, int preserve_fds)
+{
+	char **env = strv_dup(p->env);
+	size_t n = strv_len(env);
+	char buf[64];
+
+	if (preserve_fds > 0) {
+		snprintf(buf, sizeof(buf), "LISTEN_FDS=%d", preserve_fds);
+		strv_push(&env, &n, buf);
+		snprintf(buf, sizeof(buf), "LISTEN_PID=%d", getpid());
+		strv_push(&env, &n, buf);
+	}
+	return env;
+}
+
+static int wait_for_start(struct child *c)
+{
+	struct init_request *req = c->req;
+	char path[64], byte = 0;
+	int fd, r;
+
+	if (req->fifo_fd < 0) {
+		r = sync_recv(c->sync, &c->err);
+		if (r != SYNC_START)
+			_exit(1); /* the parent went away: nobody wants this container */
+		return 0;
+	}
+	/* create: block until "husk start" opens the fifo for reading. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", req->fifo_fd);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error_sys(&c->err, errno, "open the exec fifo");
+	if (write(fd, &byte, 1) != 1)
+		r = husk_error_sys(&c->err, errno, "write the exec fifo");
+	else
+		r = 0;
+	close(fd);
+	close(req->fifo_fd);
+	req->fifo_fd = -1;
+	return r;
+}
+
+static int child_run(struct child *c)
+{
+	struct init_request *req = c->req;
+	const struct spec *s = c->s;
+	const struct spec_process *p = &s->process;
+	struct rootfs_config rc = {
+		.spec = s, .bundle = req->bundle, .state_dir = req->state_dir,
+		.ephemeral_size = req->ephemeral_size, .no_pivot = req->no_pivot,
+		.in_userns = s->ns_new & CLONE_NEWUSER, .cgroup_path = req->cgroup_path,
+		.sys = &syscalls_kernel,
+	};
+	_cleanup_free_ char *rootfs = NULL, *exe = NULL;
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_close_ int rootfd = -1;
+	int r;
+
+	if (s->ns_new & CLONE_NEWUSER) {
+		if (sync_recv(c->sync, &c->err) != SYNC_USERNS_MAPPED)
+			_exit(1);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			return husk_error_sys(&c->err, errno, "become root in the user namespace (is 0 mapped?)");
+	}
+	/* Join the namespaces given by path: the user namespace first, so the rest are
+	 * joined with its privileges. */
+	for (size_t i = 0; i < s->n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->namespaces[i];
+		if (ns->type == CLONE_NEWUSER && ns->path && setns(c->ns_fds[i], CLONE_NEWUSER) < 0)
+			return husk_error_sys(&c->err, errno, "config.json: linux.namespaces[%zu]: join \"%s\"", i, ns->path);
+	}
+	for (size_t i = 0; i < s->n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->namespaces[i];
+		if (!ns->path || ns->type == CLONE_NEWUSER || ns->type == CLONE_NEWPID || ns->type == CLONE_NEWTIME)
+			continue;
+		if (setns(c->ns_fds[i], ns->type) < 0)
+			return husk_error_sys(&c->err, errno, "config.json: linux.namespaces[%zu]: join \"%s\"", i, ns->path);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(c->ns_fds); i++)
+		if (c->ns_fds[i] >= 0) {
+			close(c->ns_fds[i]);
+			c->ns_fds[i] = -1;
+		}
+	if ((s->ns_new & CLONE_NEWNET) && (r = netlink_loopback_up(&c->err)) < 0)
+		return r;
+	if ((r = set_hostname(s, &c->err)) < 0)
+		return r;
+	if (!req->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, req->id) < 0 &&
+	    errno != ENOSYS && errno != EDQUOT && errno != EPERM)
+		return husk_error_sys(&c->err, errno, "join a new session keyring");
+	if ((r = rootfs_prepare(&rc, &rootfs, &rootfd, &c->err)) < 0)
+		return r;
+	if (s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME]) {
+		if ((r = sync_send(c->sync, SYNC_CREATE_RUNTIME, NULL)) < 0)
+			return husk_error_sys(&c->err, -r, "sync with the runtime");
+		if (sync_recv(c->sync, &c->err) != SYNC_CREATE_RUNTIME_DONE)
+			_exit(1); /* the parent reports its own error */
+	}
+	if (s->n_hooks[HOOK_CREATE_CONTAINER]) {
+		_cleanup_free_ char *state = xasprintf("{\"ociVersion\":\"1.3.0\",\"id\":\"%s\",\"status\":\"creating\","
+						      "\"pid\":%d,\"bundle\":\"%s\"}", req->id, getpid(), req->bundle);
+		if ((r = hooks_run(s, HOOK_CREATE_CONTAINER, state, &c->err)) < 0)
+			return r;
+	}
+	if ((r = apply_sysctl(s, rootfd, &c->err)) < 0)
+		return r;
+	if (p->terminal) {
+		r = terminal_setup(rootfd, req->console_fd, p->console_height, p->console_width, true, &c->err);
+		if (r < 0)
+			return r;
+		close(req->console_fd);
+	} else if (setsid() < 0 && errno != EPERM) {
+		return husk_error_sys(&c->err, errno, "setsid");
+	}
+	if ((r = rootfs_finish(&rc, rootfd, &c->err)) < 0)
+		return r;
+	if ((r = rootfs_pivot(&rc, rootfs, &c->err)) < 0)
+		return r;
+	if ((r = process_apply_attributes(s, p, &c->err)) < 0)
+		return r;
+	exe = process_find_executable(p);
+	if (!exe)
+		return husk_error_set(&c->err, ENOENT, "config.json: process.args[0]: executable \"%s\" not found "
+				      "in the container's PATH", p->args[0]);
+	if (chdir(p->cwd) < 0 && p->uid == 0)
+		return husk_error_sys(&c->err, errno, "config.json: process.cwd \"%s\"", p->cwd);
+	env = process_env(p, req->preserve_fds);
+	/* Nobody but "husk start" (or run) may let the container go on: clear the death
+	 * signal now that the parent's lifetime no longer bounds ours. */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if ((r = sync_send(c->sync, SYNC_READY, NULL)) < 0)
+		return husk_error_sys(&c->err, -r, "sync with the runtime");
+	if (req->fifo_fd >= 0) {
+		/* create: the parent is gone after READY; errors go to stderr from here. */
+		close(c->sync);
+		c->sync = -1;
+	}
+	if ((r = wait_for_start(c)) < 0)
+		return r;
+	if (s->n_hooks[HOOK_START_CONTAINER]) {
+		_cleanup_free_ char *state = xasprintf("{\"ociVersion\":\"1.3.0\",\"id\":\"%s\",\"status\":\"running\","
+						      "\"pid\":%d,\"bundle\":\"%s\"}", req->id, getpid(), req->bundle);
+		if ((r = hooks_run(s, HOOK_START_CONTAINER, state, &c->err)) < 0)
+			return r;
+	}
+	return process_exec_final(p, req->seccomp, exe, env, req->preserve_fds, c->sync, &c->err);
+}
+
+static int write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+			struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", pid, file), *buf = xstrdup("");
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id, m[i].size);
+		free(buf);
+		buf = next;
+	}
+	r = write_file_at(AT_FDCWD, path, buf, strlen(buf), 0);
+	if (r < 0)
+		return husk_error_sys(err, -r, "config.json: linux.%s: write %s",
+				      strcmp(file, "uid_map") ? "gidMappings" : "uidMappings", path);
+	return 0;
+}
+
+static int write_time_offsets(const struct spec *s, struct husk_error *err)
+{
+	_cleanup_free_ char *buf = xasprintf("monotonic %lld %u\nboottime %lld %u\n",
+					     (long long) s->monotonic_secs, s->monotonic_nsecs,
+					     (long long) s->boottime_secs, s->boottime_nsecs);
+	int r = write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, strlen(buf), 0);
+	if (r < 0)
+		return husk_error_sys(err, -r, "config.json: linux.timeOffsets");
+	return 0;
+}
+
+/* ---- the parent ----------------------------------------------------------------- */
+static void kill_and_reap(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+int process_spawn_init(struct init_request *req, struct husk_error *err)
+{
+	const struct spec *s = req->spec;
+	_cleanup_close_ int own_pidns = -1, own_timens = -1;
+	int fds[2], ns_fds[16], r = 0;
+	unsigned long flags = s->ns_new & ~CLONE_NEWTIME;
+	size_t i;
+	pid_t pid;
+
+	if (s->n_namespaces > ARRAY_SIZE(ns_fds))
+		return husk_error_set(err, E2BIG, "config.json: linux.namespaces: too many entries");
+	for (i = 0; i < ARRAY_SIZE(ns_fds); i++)
+		ns_fds[i] = -1;
+	/* Open every namespace path first: a bad one fails before anything is cloned. */
+	for (i = 0; i < s->n_namespaces; i++) {
+		if (!s->namespaces[i].path)
+			continue;
+		ns_fds[i] = open(s->namespaces[i].path, O_RDONLY | O_CLOEXEC);
+		if (ns_fds[i] < 0) {
+			r = husk_error_sys(err, errno, "config.json: linux.namespaces[%zu].path: \"%s\"", i,
+					   s->namespaces[i].path);
+			goto out_fds;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) {
+		r = husk_error_sys(err, errno, "socketpair");
+		goto out_fds;
+	}
+	/* A pid namespace given by path and a new time namespace only take effect for
+	 * children: set them for the clone, and restore ours right after. */
+	for (i = 0; i < s->n_namespaces; i++) {
+		if (s->namespaces[i].type != CLONE_NEWPID || !s->namespaces[i].path)
+			continue;
+		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (setns(ns_fds[i], CLONE_NEWPID) < 0) {
+			r = husk_error_sys(err, errno, "config.json: linux.namespaces[%zu]: join \"%s\"", i, s->namespaces[i].path);
+			goto out_sock;
+		}
+	}
+	if (s->ns_new & CLONE_NEWTIME) {
+		own_timens = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+		if (unshare(CLONE_NEWTIME) < 0) {
+			r = husk_error_sys(err, errno, "linux.namespaces: new time namespace");
+			goto out_sock;
+		}
+		if (s->has_time_offsets && (r = write_time_offsets(s, err)) < 0)
+			goto out_sock;
+	}
+	pid = clone3_fork(flags, req->cgroup_fd, &req->pidfd);
+	if (pid < 0 && req->cgroup_fd >= 0 && (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP)) {
+		/* Some cgroups refuse CLONE_INTO_CGROUP (e.g. a threaded domain): join after. */
+		pid = clone3_fork(flags, -1, &req->pidfd);
+		if (pid > 0) {
+			_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", req->cgroup_path);
+			char buf[16];
+			int n = snprintf(buf, sizeof(buf), "%d", pid);
+			if ((r = write_file_at(AT_FDCWD, procs, buf, n, 0)) < 0) {
+				kill_and_reap(pid);
+				r = husk_error_sys(err, -r, "move the container into cgroup \"%s\"", req->cgroup_path);
+				goto out_sock;
+			}
+		}
+	}
+	if (pid == 0) {
+		struct child c = { .req = req, .s = s, .sync = fds[1] };
+		memcpy(c.ns_fds, ns_fds, sizeof(ns_fds));
+		close(fds[0]);
+		if (req->lock_fd >= 0)
+			close(req->lock_fd); /* the lock is the runtime's, not the container's */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		child_run(&c);
+		child_fail(&c);
+	}
+	if (own_pidns >= 0)
+		setns(own_pidns, CLONE_NEWPID);
+	if (own_timens >= 0)
+		setns(own_timens, CLONE_NEWTIME);
+	if (pid < 0) {
+		r = husk_error_sys(err, errno, "clone the container's init");
+		goto out_sock;
+	}
+	close(fds[1]);
+	fds[1] = -1;
+	req->pid = pid;
+	if (s->ns_new & CLONE_NEWUSER) {
+		if ((r = write_id_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err)) < 0 ||
+		    (r = write_id_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, err)) < 0)
+			goto out_kill;
+		if ((r = sync_send(fds[0], SYNC_USERNS_MAPPED, NULL)) < 0) {
+			r = husk_error_sys(err, -r, "sync with the container's init");
+			goto out_kill;
+		}
+	}
+	for (;;) {
+		int t = sync_recv(fds[0], err);
+		if (t == SYNC_READY)
+			break;
+		if (t == SYNC_ERROR) {
+			r = -err->code;
+			goto out_kill;
+		}
+		if (t == SYNC_CREATE_RUNTIME) {
+			if (req->create_runtime && (r = req->create_runtime(req->data, pid, err)) < 0)
+				goto out_kill;
+			if ((r = sync_send(fds[0], SYNC_CREATE_RUNTIME_DONE, NULL)) < 0) {
+				r = husk_error_sys(err, -r, "sync with the container's init");
+				goto out_kill;
+			}
+			continue;
+		}
+		r = husk_error_set(err, EIO, "the container's init exited during setup");
+		goto out_kill;
+	}
+	req->sync_fd = fds[0];
+	r = 0;
+	goto out_fds;
+out_kill:
+	kill_and_reap(pid);
+	req->pid = 0;
+out_sock:
+	close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (req->pidfd >= 0) {
+		close(req->pidfd);
+		req->pidfd = -1;
+	}
+out_fds:
+	for (i = 0; i < ARRAY_SIZE(ns_fds); i++)
+		if (ns_fds[i] >= 0)
+			close(ns_fds[i]);
+	return r;
+}
+
+int process_start_init(struct init_request *req, struct husk_error *err)
+{
+	int r, t;
+
+	if ((r = sync_send(req->sync_fd, SYNC_START, NULL)) < 0)
+		return husk_error_sys(err, -r, "start the container's init");
+	/* EOF: the sync socket was closed by a successful exec (it is close-on-exec). */
+	t = sync_recv(req->sync_fd, err);
+	close(req->sync_fd);
+	req->sync_fd = -1;
+	if (t == SYNC_ERROR)
+		return -err->code;
+	return 0;
+}
+
+/* ---- exec ---------------------------------------------------------------------- */
+static const struct {
+	int type;
+	const char *name;
+} ns_files[] = {
+	{ CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mnt" }, { CLONE_NEWNET, "net" }, { CLONE_NEWIPC, "ipc" },
+	{ CLONE_NEWUTS, "uts" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWTIME, "time" },
+};
+
+static bool same_ns(pid_t pid, const char *name)
+{
+	char a[64], b[64];
+	struct stat sa, sb;
+
+	snprintf(a, sizeof(a), "/proc/%d/ns/%s", pid, name);
+	snprintf(b, sizeof(b), "/proc/self/ns/%s", name);
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+int process_spawn_exec(struct exec_request *req, struct husk_error *err)
+{
+	_cleanup_close_ int target = -1, own_pidns = -1, pidns = -1, cgroup_fd = -1;
+	struct spec_process *p = req->process;
+	unsigned long join = 0;
+	int fds[2], r = 0;
+	char path[64];
+	pid_t pid;
+
+	target = syscall(SYS_pidfd_open, req->init_pid, 0);
+	if (target < 0)
+		return husk_error_sys(err, errno, "open the container's init (pid %d)", req->init_pid);
+	for (size_t i = 0; i < ARRAY_SIZE(ns_files); i++)
+		if (!same_ns(req->init_pid, ns_files[i].name))
+			join |= ns_files[i].type;
+	if (!same_ns(req->init_pid, "pid")) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", req->init_pid);
+		pidns = open(path, O_RDONLY | O_CLOEXEC);
+		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (pidns < 0 || own_pidns < 0 || setns(pidns, CLONE_NEWPID) < 0)
+			return husk_error_sys(err, errno, "join the pid namespace of pid %d", req->init_pid);
+	}
+	if (req->cgroup_path)
+		cgroup_fd = open(req->cgroup_path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+		return husk_error_sys(err, errno, "socketpair");
+	pid = clone3_fork(0, cgroup_fd, &req->pidfd);
+	if (pid < 0 && cgroup_fd >= 0)
+		pid = clone3_fork(0, -1, &req->pidfd);
+	if (pid == 0) {
+		struct husk_error cerr = { 0 };
+		_cleanup_free_ char *exe = NULL;
+		_cleanup_strv_ char **env = NULL;
+
+		close(fds[0]);
+		/* setns with a pidfd enters all of them at once, the user namespace first. */
+		if (join && setns(target, join) < 0) {
+			husk_error_sys(&cerr, errno, "join the namespaces of pid %d", req->init_pid);
+			goto child_fail;
+		}
+		close(target);
+		if (p->terminal) {
+			_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (terminal_setup(root, req->console_fd, p->console_height, p->console_width, false, &cerr) < 0)
+				goto child_fail;
+			close(req->console_fd);
+		} else {
+			setsid();
+		}
+		if (process_apply_attributes(NULL, p, &cerr) < 0)
+			goto child_fail;
+		exe = process_find_executable(p);
+		if (!exe) {
+			husk_error_set(&cerr, ENOENT, "exec: executable \"%s\" not found in the container's PATH", p->args[0]);
+			goto child_fail;
+		}
+		env = process_env(p, req->preserve_fds);
+		process_exec_final(p, req->seccomp, exe, env, req->preserve_fds, fds[1], &cerr);
+child_fail:
+		sync_send(fds[1], SYNC_ERROR, &cerr);
+		_exit(1);
+	}
+	if (own_pidns >= 0)
+		setns(own_pidns, CLONE_NEWPID);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return husk_error_sys(err, errno, "clone the exec process");
+	}
+	req->pid = pid;
+	r = sync_recv(fds[0], err);
+	close(fds[0]);
+	if (r == SYNC_ERROR) {
+		int status;
+		waitpid(pid, &status, 0);
+		close(req->pidfd);
+		req->pidfd = -1;
+		return -err->code;
+	}
+	return 0;
+}
+
+/* ---- waiting and signals ------------------------------------------------------- */
+static volatile pid_t forward_pid;
+
+static void forward_handler(int sig)
+{
+	if (forward_pid > 0)
+		kill(forward_pid, sig);
+}
+
+void process_forward_signals(pid_t pid)
+{
+	struct sigaction sa = { .sa_handler = forward_handler, .sa_flags = SA_RESTART };
+
+	forward_pid = pid;
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGPIPE || sig == SIGTTIN ||
+		    sig == SIGTTOU || sig == SIGTSTP || (sig >= 32 && sig < SIGRTMIN))
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
+int process_wait(pid_t pid, int pidfd, int *status)
+{
+	int st;
+
+	(void) pidfd;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		return -errno;
+	}
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 0;
+}
+
+const struct executor executor_namespaces = {
+	.name = "namespaces",
+	.spawn = process_spawn_init,
+	.start = process_start_init,
+	.exec = process_spawn_exec,
+};

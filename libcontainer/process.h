@@ -1,0 +1,84 @@
+/* process.h - the namespace executor: starting a container's init in new namespaces
+ * (and exec'ing processes into them).  The parent side talks to the child over a
+ * SOCK_SEQPACKET pair; the child reports any failure as a husk_error. */
+#ifndef HUSK_PROCESS_H
+#define HUSK_PROCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk.h"
+#include "spec.h"
+
+struct init_request {
+	const struct spec *spec;
+	const char *id;
+	const char *bundle;
+	const char *state_dir;
+	const char *cgroup_path;     /* cgroup2 directory or NULL */
+	int cgroup_fd;               /* its fd for CLONE_INTO_CGROUP, or -1 */
+	int console_fd;              /* connected console socket, or -1 */
+	int fifo_fd;                 /* O_PATH exec.fifo (create), or -1 (run: started over sync) */
+	int preserve_fds;            /* fds 3.. passed through (incl. LISTEN_FDS) */
+	int lock_fd;                 /* the state dir lock: the child must not hold it */
+	struct seccomp_filter *seccomp; /* compiled by the parent, loaded by the child */
+	bool no_pivot;
+	bool no_new_keyring;
+	uint64_t ephemeral_size;
+	/* Called in the parent before pivot_root (prestart + createRuntime hooks). */
+	int (*create_runtime)(void *data, pid_t pid, struct husk_error *err);
+	void *data;
+	/* out */
+	pid_t pid;
+	int pidfd;
+	int sync_fd;                 /* parent end, open until started (run) */
+};
+
+/* Clone the init and drive it until it is ready to exec (or failed). */
+int process_spawn_init(struct init_request *req, struct husk_error *err);
+/* run: tell the init to exec, and wait until it has (or failed). */
+int process_start_init(struct init_request *req, struct husk_error *err);
+
+struct exec_request {
+	struct spec_process *process;
+	struct seccomp_filter *seccomp;
+	pid_t init_pid;
+	const char *cgroup_path;
+	int console_fd;
+	int preserve_fds;
+	/* out */
+	pid_t pid;
+	int pidfd;
+};
+int process_spawn_exec(struct exec_request *req, struct husk_error *err);
+
+/* Shared by init and exec: process.* attributes applied while privileged (rlimits,
+ * oomScoreAdj, scheduler, ioPriority, affinity; personality from s when given). */
+int process_apply_attributes(const struct spec *s, const struct spec_process *p, struct husk_error *err);
+/* args[0] looked up in the process's PATH; NULL when not found. */
+char *process_find_executable(const struct spec_process *p);
+/* User, capabilities, no_new_privs, LSM label, seccomp, fds, then execve. */
+struct seccomp_filter;
+int process_exec_final(const struct spec_process *p, struct seccomp_filter *filter, const char *exe,
+		       char **env, int preserve_fds, int sync_fd, struct husk_error *err);
+/* An AppArmor profile or SELinux label the host cannot apply: a clear error. */
+int process_check_lsm(const struct spec_process *p, const char *label, struct husk_error *err);
+
+/* Wait for a process (child or not) through its pidfd; its status as a shell
+ * reports it (128+N for a signal) when it is our child, else 0. */
+int process_wait(pid_t pid, int pidfd, int *status);
+/* Forward the signals husk receives to pid until process_forward_stop(). */
+void process_forward_signals(pid_t pid);
+
+/* How a container is run: one lifecycle, several executors.  "namespaces" is the
+ * process in Linux namespaces; a microVM executor plugs in beside it, chosen by the
+ * run.husk.executor annotation. */
+struct executor {
+	const char *name;
+	int (*spawn)(struct init_request *req, struct husk_error *err);
+	int (*start)(struct init_request *req, struct husk_error *err);
+	int (*exec)(struct exec_request *req, struct husk_error *err);
+};
+extern const struct executor executor_namespaces;
+
+#endif

@@ -1,0 +1,39 @@
+/* rootfs.h - the container's filesystem view: mounts, /dev, pivot_root, masked and
+ * read-only paths.  Runs in the container's init, inside its mount namespace. */
+#ifndef HUSK_ROOTFS_H
+#define HUSK_ROOTFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "husk.h"
+#include "spec.h"
+#include "syscalls.h"
+
+struct rootfs_config {
+	const struct spec *spec;
+	const char *bundle;
+	const char *state_dir;    /* host path of the container's state directory */
+	uint64_t ephemeral_size;  /* bytes of tmpfs for an ephemeral overlay rootfs; 0: off */
+	bool no_pivot;
+	bool in_userns;           /* a new user namespace: devices are bind-mounted, not created */
+	const char *cgroup_path;  /* host path of the container's cgroup2 dir, for cgroup mounts */
+	const struct syscalls *sys;
+};
+
+/* Propagation, the rootfs bind (or ephemeral overlay), every entry of mounts in
+ * order, and the devices.  *rootfs gets the path to pivot into, *rootfd an O_PATH fd
+ * to it through which everything until pivot_root is resolved. */
+int rootfs_prepare(const struct rootfs_config *cfg, char **rootfs, int *rootfd, struct husk_error *err);
+/* Still before pivot_root, so the host's /dev/null is at hand: readonlyPaths,
+ * maskedPaths, root.readonly. */
+int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error *err);
+/* pivot_root (or chroot with no_pivot) into rootfs and drop the old root. */
+int rootfs_pivot(const struct rootfs_config *cfg, const char *rootfs, struct husk_error *err);
+
+/* Open PATH inside the tree at rootfd, never leaving it (symlinks and ".." are
+ * resolved as if rootfd were "/").  With create, missing directories are made and
+ * the last component is made a directory (or an empty file when create_file). */
+int rootfs_open_in_root(int rootfd, const char *path, bool create, bool create_file, int flags);
+
+#endif

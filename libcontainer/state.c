@@ -1,0 +1,256 @@
+/* state.c - the state directory: <root>/<id>/{state.json,config.json,exec.fifo}. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "cgroup.h"
+#include "state.h"
+#include "utils.h"
+
+int state_check_id(const char *id, struct husk_error *err)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0)
+		return husk_error_set(err, EINVAL, "container id must not be empty");
+	if (n > ID_MAX)
+		return husk_error_set(err, EINVAL, "container id is longer than %d characters", ID_MAX);
+	if (!strcmp(id, ".") || !strcmp(id, ".."))
+		return husk_error_set(err, EINVAL, "container id \"%s\" is not allowed", id);
+	for (const char *c = id; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      strchr("_.+-", *c)))
+			return husk_error_set(err, EINVAL, "container id \"%s\": invalid character '%c' "
+					      "(allowed: letters, digits, _ . + -)", id, *c);
+	return 0;
+}
+
+char *state_dir_of(const struct husk_context *ctx, const char *id)
+{
+	return xasprintf("%s/%s", ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id);
+}
+
+static int lock_dir(const char *dir, int *lockfd)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	*lockfd = fd;
+	return 0;
+}
+
+int state_dir_create(const struct husk_context *ctx, const char *id, char **dir_out, int *lockfd,
+		     struct husk_error *err)
+{
+	const char *root = ctx->root ? ctx->root : HUSK_DEFAULT_ROOT;
+	_cleanup_free_ char *dir = state_dir_of(ctx, id);
+	int r;
+
+	r = mkdir_p(root, 0700);
+	if (r < 0)
+		return husk_error_sys(err, -r, "create state root \"%s\"", root);
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return husk_error_set(err, EEXIST, "container \"%s\" already exists", id);
+		return husk_error_sys(err, errno, "create state directory \"%s\"", dir);
+	}
+	r = lock_dir(dir, lockfd);
+	if (r < 0) {
+		rmdir(dir);
+		return husk_error_sys(err, -r, "lock \"%s\"", dir);
+	}
+	*dir_out = TAKE_PTR(dir);
+	return 0;
+}
+
+int state_lock(const struct husk_context *ctx, const char *id, int *lockfd, struct husk_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r;
+
+	if ((r = state_check_id(id, err)) < 0)
+		return r;
+	dir = state_dir_of(ctx, id);
+	r = lock_dir(dir, lockfd);
+	if (r == -ENOENT)
+		return husk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+	if (r < 0)
+		return husk_error_sys(err, -r, "lock \"%s\"", dir);
+	return 0;
+}
+
+int state_write(const struct container_state *st, const json_value *annotations, struct husk_error *err)
+{
+	struct json_writer *w = json_writer_new(false);
+	_cleanup_free_ char *path = xasprintf("%s/" STATE_FILE, st->dir), *text = NULL;
+	int r;
+
+	json_write_object_begin(w);
+	json_write_key_string(w, "id", st->id);
+	json_write_key_int(w, "pid", st->pid);
+	json_write_key(w, "pidStart");
+	json_write_uint(w, st->pid_start);
+	json_write_key_string(w, "bundle", st->bundle);
+	json_write_key_string(w, "rootfs", st->rootfs);
+	json_write_key_string(w, "created", st->created);
+	json_write_key_int(w, "owner", st->owner);
+	if (st->cgroup)
+		json_write_key_string(w, "cgroup", st->cgroup);
+	json_write_key_string(w, "executor", st->executor);
+	if (annotations) {
+		json_write_key(w, "annotations");
+		json_write_value(w, annotations);
+	}
+	json_write_object_end(w);
+	text = json_writer_finish(w);
+	r = write_file_atomic(path, text, strlen(text));
+	if (r < 0)
+		return husk_error_sys(err, -r, "write \"%s\"", path);
+	return 0;
+}
+
+static char *dup_member(const json_value *doc, const char *key)
+{
+	const char *s = json_string(json_object_get(doc, key));
+	return s ? xstrdup(s) : NULL;
+}
+
+int state_load(const struct husk_context *ctx, const char *id, struct container_state **out,
+	       struct husk_error *err)
+{
+	_cleanup_free_ char *dir = NULL, *path = NULL, *text = NULL;
+	struct container_state *st;
+	char jerr[256];
+	int64_t v;
+	int r;
+
+	if ((r = state_check_id(id, err)) < 0)
+		return r;
+	dir = state_dir_of(ctx, id);
+	path = xasprintf("%s/" STATE_FILE, dir);
+	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
+	if (r == -ENOENT) {
+		if (access(dir, F_OK) == 0)
+			return husk_error_set(err, EBUSY, "container \"%s\" is still being created", id);
+		return husk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+	}
+	if (r < 0)
+		return husk_error_sys(err, -r, "read \"%s\"", path);
+	st = xcalloc(1, sizeof(*st));
+	if (json_parse(text, &st->doc, jerr, sizeof(jerr)) < 0) {
+		free(st);
+		return husk_error_set(err, EINVAL, "%s: invalid JSON: %s", path, jerr);
+	}
+	st->id = xstrdup(id);
+	st->dir = TAKE_PTR(dir);
+	if (json_int64(json_object_get(st->doc, "pid"), &v) == 0)
+		st->pid = v;
+	json_uint64(json_object_get(st->doc, "pidStart"), &st->pid_start);
+	if (json_int64(json_object_get(st->doc, "owner"), &v) == 0)
+		st->owner = v;
+	st->bundle = dup_member(st->doc, "bundle");
+	st->rootfs = dup_member(st->doc, "rootfs");
+	st->created = dup_member(st->doc, "created");
+	st->cgroup = dup_member(st->doc, "cgroup");
+	st->executor = dup_member(st->doc, "executor");
+	st->annotations = json_object_get(st->doc, "annotations");
+	if (!st->bundle || !st->created || st->pid <= 0) {
+		state_free(st);
+		return husk_error_set(err, EINVAL, "state of container \"%s\" is corrupt", id);
+	}
+	*out = st;
+	return 0;
+}
+
+void state_free(struct container_state *st)
+{
+	if (!st)
+		return;
+	free(st->id);
+	free(st->dir);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	free(st->cgroup);
+	free(st->executor);
+	json_free(st->doc);
+	free(st);
+}
+
+bool state_pid_alive(const struct container_state *st)
+{
+	char path[64], buf[512], *p;
+	_cleanup_close_ int fd = -1;
+	uint64_t start;
+	ssize_t n;
+
+	if (st->pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", st->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return false; /* a zombie has finished running */
+	if (proc_start_time(st->pid, &start) < 0)
+		return false;
+	return start == st->pid_start;
+}
+
+const char *state_status(const struct container_state *st)
+{
+	_cleanup_free_ char *fifo = NULL;
+
+	if (!state_pid_alive(st))
+		return "stopped";
+	fifo = xasprintf("%s/" STATE_FIFO, st->dir);
+	if (access(fifo, F_OK) == 0)
+		return "created";
+	if (cgroup_is_frozen(st->cgroup))
+		return "paused";
+	return "running";
+}
+
+char *state_oci_json(const char *id, const char *status, pid_t pid, const char *bundle,
+		     const json_value *annotations, const struct container_state *extra, bool pretty)
+{
+	struct json_writer *w = json_writer_new(pretty);
+
+	json_write_object_begin(w);
+	json_write_key_string(w, "ociVersion", "1.3.0");
+	json_write_key_string(w, "id", id);
+	json_write_key_string(w, "status", status);
+	/* runtime-spec: pid is required while created or running; runc prints 0 once stopped. */
+	json_write_key_int(w, "pid", strcmp(status, "stopped") ? pid : 0);
+	json_write_key_string(w, "bundle", bundle);
+	if (extra) {
+		json_write_key_string(w, "rootfs", extra->rootfs ? extra->rootfs : "");
+		json_write_key_string(w, "created", extra->created);
+		json_write_key_int(w, "owner", extra->owner);
+	}
+	json_write_key(w, "annotations");
+	if (annotations)
+		json_write_value(w, annotations);
+	else {
+		json_write_object_begin(w);
+		json_write_object_end(w);
+	}
+	json_write_object_end(w);
+	return json_writer_finish(w);
+}

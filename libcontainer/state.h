@@ -1,0 +1,54 @@
+/* state.h - the per-container state directory under --root: its path, its lock, the
+ * state.json husk keeps there, and the OCI status derived from it. */
+#ifndef HUSK_STATE_H
+#define HUSK_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "husk.h"
+#include "json.h"
+
+#define STATE_FILE "state.json"
+#define STATE_CONFIG "config.json"   /* the config the container was created with */
+#define STATE_FIFO "exec.fifo"       /* exists from create until start */
+#define ID_MAX 1024
+
+struct container_state {
+	char *id;
+	char *dir;
+	pid_t pid;
+	uint64_t pid_start;       /* /proc/PID/stat start time: tells the pid from its reuse */
+	char *bundle;
+	char *rootfs;
+	char *created;
+	uid_t owner;
+	char *cgroup;             /* cgroup2 directory, or NULL */
+	char *executor;           /* "namespaces" */
+	json_value *doc;          /* state.json as read; annotations point into it */
+	const json_value *annotations;
+};
+
+/* An id is 1-1024 characters of [A-Za-z0-9_.+-], not "." or "..". */
+int state_check_id(const char *id, struct husk_error *err);
+char *state_dir_of(const struct husk_context *ctx, const char *id);
+/* Make --root (0700) and the container's directory; EEXIST names the id.  *lockfd
+ * holds an exclusive lock on it. */
+int state_dir_create(const struct husk_context *ctx, const char *id, char **dir, int *lockfd,
+		     struct husk_error *err);
+/* Lock an existing container's directory (exclusive); ENOENT names the id. */
+int state_lock(const struct husk_context *ctx, const char *id, int *lockfd, struct husk_error *err);
+int state_write(const struct container_state *st, const json_value *annotations, struct husk_error *err);
+int state_load(const struct husk_context *ctx, const char *id, struct container_state **out,
+	       struct husk_error *err);
+void state_free(struct container_state *st);
+/* "created", "running", "paused" or "stopped", from the process and the fifo. */
+const char *state_status(const struct container_state *st);
+/* Whether st->pid is still the container's process (alive, not a zombie, same start). */
+bool state_pid_alive(const struct container_state *st);
+/* The OCI state document. */
+char *state_oci_json(const char *id, const char *status, pid_t pid, const char *bundle,
+		     const json_value *annotations, const struct container_state *extra, bool pretty);
+
+#endif

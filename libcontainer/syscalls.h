@@ -1,0 +1,30 @@
+/* syscalls.h - the kernel operations that set up a container, behind a table of
+ * function pointers.  The real table calls the kernel; unit tests install a
+ * recording double to check the sequence a config produces, without root. */
+#ifndef HUSK_SYSCALLS_H
+#define HUSK_SYSCALLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+struct syscalls {
+	int (*mount)(const char *src, const char *target, const char *type, unsigned long flags,
+		     const void *data);
+	int (*umount2)(const char *target, int flags);
+	int (*pivot_root)(const char *new_root, const char *put_old);
+	int (*mount_setattr)(int dfd, const char *path, unsigned int flags, struct mount_attr *attr,
+			     size_t size);
+	int (*open_tree)(int dfd, const char *path, unsigned int flags);
+	int (*move_mount)(int from_dfd, const char *from, int to_dfd, const char *to, unsigned int flags);
+	int (*mknodat)(int dfd, const char *path, mode_t mode, dev_t dev);
+	int (*sethostname)(const char *name, size_t len);
+	int (*setdomainname)(const char *name, size_t len);
+	int (*setrlimit)(int resource, const struct rlimit *rl);
+};
+
+/* The table that calls the kernel. */
+extern const struct syscalls syscalls_kernel;
+
+#endif

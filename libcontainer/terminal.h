@@ -1,0 +1,22 @@
+/* terminal.h - ptys for process.terminal: creating one, passing its master over a
+ * console socket (SCM_RIGHTS), and proxying it to husk's own stdio. */
+#ifndef HUSK_TERMINAL_H
+#define HUSK_TERMINAL_H
+
+#include <sys/types.h>
+
+#include "husk.h"
+
+/* Connect to the unix socket at path (--console-socket). */
+int terminal_connect_socket(const char *path, int *fd, struct husk_error *err);
+/* Open a pty from the container's /dev/ptmx (resolved under rootfd), size it, make
+ * the slave the caller's stdio and controlling terminal, bind it on /dev/console
+ * when bind_console, and send the master to sock. */
+int terminal_setup(int rootfd, int sock, unsigned rows, unsigned cols, bool bind_console, struct husk_error *err);
+/* Receive a pty master sent by terminal_setup. */
+int terminal_recv_master(int sock, int *master, struct husk_error *err);
+/* Copy between husk's stdin/stdout and master until the process behind pidfd exits
+ * and the pty is drained; stdin is put in raw mode while it runs when it is a tty. */
+int terminal_proxy(int master, int pidfd);
+
+#endif

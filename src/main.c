@@ -1,0 +1,183 @@
+/* main.c - global options and dispatch to one subcommand. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"Usage: husk [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"husk runs OCI containers (runtime-spec 1.3) from a bundle: config.json + rootfs.\n"
+	"\n"
+	"Commands:\n"
+	"  create    create a container from a bundle, paused before its process runs\n"
+	"  start     run the process of a created container\n"
+	"  run       create and start a container (in the foreground unless --detach)\n"
+	"  exec      run a new process inside a running container\n"
+	"  state     print the OCI state of a container as JSON\n"
+	"  kill      send a signal to a container's init (or to all its processes)\n"
+	"  delete    remove a stopped container (--force: any container)\n"
+	"  list      list containers\n"
+	"  ps        list the processes of a container\n"
+	"  spec      write a default config.json\n"
+	"  features  print the runtime-spec features document\n"
+	"\n"
+	"Global options:\n"
+	"  --root DIR           state directory (default " HUSK_DEFAULT_ROOT ")\n"
+	"  --log FILE           write log lines to FILE (default: stderr)\n"
+	"  --log-format FORMAT  text or json (default text)\n"
+	"  --log-level LEVEL    accepted for runc compatibility; debug equals --debug\n"
+	"  --debug              log debug lines\n"
+	"  --systemd-cgroup     take linux.cgroupsPath as slice:prefix:name\n"
+	"  --cgroup-manager M   cgroupfs, systemd or disabled (crun's spelling)\n"
+	"  --rootless VALUE     accepted for runc compatibility (true, false, auto)\n"
+	"  --criu PATH          accepted for runc compatibility\n"
+	"  -h, --help           this text\n"
+	"  -v, --version        the version and compiled-in features\n"
+	"\n"
+	"Run 'husk COMMAND --help' for a command's options; man husk-COMMAND for details.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(struct cli *, int, char **);
+} commands[] = {
+	{ "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run }, { "exec", cmd_exec },
+	{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete }, { "list", cmd_list },
+	{ "ps", cmd_ps }, { "spec", cmd_spec }, { "features", cmd_features },
+};
+
+int cli_fail(const struct husk_error *err)
+{
+	husk_log(HUSK_LOG_ERROR, "%s", err->msg);
+	fprintf(stderr, "husk: %s\n", err->msg);
+	return 1;
+}
+
+int cli_failf(const char *fmt, ...)
+{
+	struct husk_error err = { .code = EINVAL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	return cli_fail(&err);
+}
+
+int cli_usage(const char *text, bool error)
+{
+	fputs(text, error ? stderr : stdout);
+	return error ? 1 : 0;
+}
+
+const char *cli_id(const char *cmd, int argc, char **argv, int optind_)
+{
+	if (argc - optind_ != 1) {
+		cli_failf("%s: expected exactly one container id, got %d arguments (see husk %s --help)", cmd,
+			  argc - optind_, cmd);
+		return NULL;
+	}
+	return argv[optind_];
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_DEBUG, OPT_SYSTEMD, OPT_MANAGER,
+	       OPT_ROOTLESS, OPT_CRIU };
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+		{ "cgroup-manager", required_argument, NULL, OPT_MANAGER },
+		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
+		{ "criu", required_argument, NULL, OPT_CRIU },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { .ctx = { .root = HUSK_DEFAULT_ROOT, .cgroup_manager = HUSK_CGROUP_CGROUPFS } };
+	enum husk_log_format format = HUSK_LOG_TEXT;
+	struct husk_error err = { 0 };
+	const char *root_env = getenv("XDG_RUNTIME_DIR");
+	int c;
+
+	/* Unprivileged users keep their state under $XDG_RUNTIME_DIR, as runc does. */
+	if (geteuid() != 0 && root_env && *root_env) {
+		static char root[4096];
+		snprintf(root, sizeof(root), "%s/husk", root_env);
+		cli.ctx.root = root;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			cli.ctx.root = optarg;
+			break;
+		case OPT_LOG:
+			cli.log_path = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (!strcmp(optarg, "json"))
+				format = HUSK_LOG_JSON;
+			else if (!strcmp(optarg, "text"))
+				format = HUSK_LOG_TEXT;
+			else
+				return cli_failf("--log-format: expected text or json, not \"%s\"", optarg);
+			break;
+		case OPT_LOG_LEVEL:
+			if (!strcmp(optarg, "debug"))
+				cli.debug = true;
+			break;
+		case OPT_DEBUG:
+			cli.debug = true;
+			break;
+		case OPT_SYSTEMD:
+			cli.ctx.cgroup_manager = HUSK_CGROUP_SYSTEMD;
+			break;
+		case OPT_MANAGER:
+			if (!strcmp(optarg, "cgroupfs"))
+				cli.ctx.cgroup_manager = HUSK_CGROUP_CGROUPFS;
+			else if (!strcmp(optarg, "systemd"))
+				cli.ctx.cgroup_manager = HUSK_CGROUP_SYSTEMD;
+			else if (!strcmp(optarg, "disabled"))
+				cli.ctx.cgroup_manager = HUSK_CGROUP_DISABLED;
+			else
+				return cli_failf("--cgroup-manager: expected cgroupfs, systemd or disabled, not \"%s\"", optarg);
+			break;
+		case OPT_ROOTLESS:
+		case OPT_CRIU:
+			break;
+		case 'h':
+			return cli_usage(usage, false);
+		case 'v':
+			printf("husk version %s\nspec: 1.3.0\n%s\n", PACKAGE_VERSION, husk_build_features());
+			return 0;
+		default:
+			return cli_failf("unknown global option \"%s\" (see husk --help)", argv[optind - 1]);
+		}
+	}
+	if (husk_log_open(cli.log_path, format, cli.debug, &err) < 0)
+		return cli_fail(&err);
+	if (optind >= argc)
+		return cli_usage(usage, true);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, argv[optind]))
+			continue;
+		/* Each command parses its own options from argv[optind] on. */
+		argv += optind;
+		argc -= optind;
+		optind = 0;
+		return commands[i].fn(&cli, argc, argv);
+	}
+	return cli_failf("unknown command \"%s\" (see husk --help)", argv[optind]);
+}
