@@ -1,0 +1,9 @@
+#!/bin/sh
+# install-deps.sh - the Debian 12 packages husk needs to build and to run its tests.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config \
+	libyajl-dev libseccomp-dev libcap-dev libmnl-dev \
+	busybox-static bats jq procps iproute2 util-linux

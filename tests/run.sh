@@ -1,0 +1,43 @@
+#!/bin/bash
+# tests/run.sh - the whole test suite: C unit tests, then the bats integration tests
+# against the built ./husk.  Ends with "N passed, M failed, K skipped".
+# Run from the top of a built tree (./autogen.sh && ./configure && make).
+# Environment: HUSK (the binary), TESTS (bats files or directories to run).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export HUSK=${HUSK:-$top/husk}
+export RECVTTY=${RECVTTY:-$top/tests/helpers/recvtty}
+export HUSK_TEST_BASE=${HUSK_TEST_BASE:-$(mktemp -d /tmp/husk-test-base.XXXXXX)/base}
+passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -rf "$log" "$(dirname "$HUSK_TEST_BASE")"' EXIT
+
+[ -x "$HUSK" ] || { echo "tests/run.sh: $HUSK not built (run make first)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "tests/run.sh: the integration tests need root" >&2; exit 2; }
+
+# Tally a TAP stream: "ok N ...", "ok N ... # skip ...", "not ok N ...".
+tally() {
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"ok "*"# skip"*|"ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
+		"ok "*) passed=$((passed + 1)) ;;
+		"not ok "*) failed=$((failed + 1)) ;;
+		esac
+	done
+}
+
+echo "# unit tests"
+for t in tests/unit/test-*; do
+	[ -x "$t" ] || continue
+	case $t in *.c|*.o) continue ;; esac
+	tally < <("$t" 2>&1)
+done
+
+echo "# integration tests"
+tally < <(bats --tap ${TESTS:-tests/integration} 2>&1)
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
