@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -39,38 +40,64 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int rootfs_open_in_root(int rootfd, const char *path, bool create, bool create_file, int flags)
+/* The symlinks one lookup may follow while creating, as the kernel's own limit. */
+#define MAX_SYMLINKS 40
+
+static int open_in_root_depth(int rootfd, const char *path, bool create, bool create_file, int flags, int depth)
 {
 	_cleanup_free_ char *copy = NULL, *parent = NULL;
 	_cleanup_close_ int parentfd = -1;
-	char *base, *slash;
+	char *base, *slash, target[PATH_MAX];
+	ssize_t n;
 	int fd;
 
 	fd = openat2_in_root(rootfd, path, flags);
 	if (fd != -ENOENT || !create)
 		return fd;
+	if (depth > MAX_SYMLINKS)
+		return -ELOOP;
 	copy = xstrdup(path);
 	/* Strip trailing slashes, then split into parent and last component. */
-	for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
-		copy[n - 1] = '\0';
+	for (size_t len = strlen(copy); len > 1 && copy[len - 1] == '/'; len--)
+		copy[len - 1] = '\0';
 	slash = strrchr(copy, '/');
 	if (!slash)
 		return -ENOENT;
 	base = slash + 1;
 	parent = slash == copy ? xstrdup("/") : xasprintf("%.*s", (int) (slash - copy), copy);
-	parentfd = rootfs_open_in_root(rootfd, parent, true, false, O_PATH | O_DIRECTORY);
+	parentfd = open_in_root_depth(rootfd, parent, true, false, O_PATH | O_DIRECTORY, depth + 1);
 	if (parentfd < 0)
 		return parentfd;
 	if (create_file) {
 		int f = openat(parentfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (f < 0 && errno != EEXIST)
-			return -errno;
 		if (f >= 0)
 			close(f);
+		else if (errno != EEXIST)
+			return -errno;
 	} else if (mkdirat(parentfd, base, 0755) < 0 && errno != EEXIST) {
 		return -errno;
 	}
+	fd = openat2_in_root(rootfd, path, flags);
+	if (fd != -ENOENT)
+		return fd;
+	/* A dangling symlink in the image: make its target, read as if the rootfs were
+	 * "/", so the mount lands inside the rootfs where the link points. */
+	n = readlinkat(parentfd, base, target, sizeof(target) - 1);
+	if (n < 0)
+		return -ENOENT;
+	target[n] = '\0';
+	{
+		_cleanup_free_ char *next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
+		_cleanup_close_ int made = open_in_root_depth(rootfd, next, true, create_file, O_PATH, depth + 1);
+		if (made < 0)
+			return made;
+	}
 	return openat2_in_root(rootfd, path, flags);
+}
+
+int rootfs_open_in_root(int rootfd, const char *path, bool create, bool create_file, int flags)
+{
+	return open_in_root_depth(rootfd, path, create, create_file, flags, 0);
 }
 
 static void fd_path(char buf[FD_PATH_MAX], int fd)

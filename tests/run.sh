@@ -9,6 +9,7 @@ cd "$top"
 export HUSK=${HUSK:-$top/husk}
 export RECVTTY=${RECVTTY:-$top/tests/helpers/recvtty}
 export HUSK_TEST_BASE=${HUSK_TEST_BASE:-$(mktemp -d /tmp/husk-test-base.XXXXXX)/base}
+chmod 755 "$(dirname "$HUSK_TEST_BASE")"
 passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -rf "$log" "$(dirname "$HUSK_TEST_BASE")"' EXIT

@@ -23,6 +23,7 @@ base_rootfs() {
 setup_husk() {
 	ROOT=$(mktemp -d /tmp/husk-root.XXXXXX)
 	BUNDLE=$(mktemp -d /tmp/husk-bundle.XXXXXX)
+	chmod 755 "$BUNDLE" # a container in a user namespace must reach its bundle
 	ROOTFS=$(base_rootfs)
 	"$HUSK" spec --bundle "$BUNDLE"
 	# Tests run without a terminal, on the shared read-only rootfs.

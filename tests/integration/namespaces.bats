@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# pid, mount, network, ipc, uts, user, cgroup and time namespaces; joining by path.
+
+load helpers
+
+setup() { setup_husk; }
+teardown() { teardown_husk; }
+
+ns_of() { readlink "/proc/$1/ns/$2"; }
+
+@test "every configured namespace is new; the process is pid 1" {
+	update_config '.linux.namespaces = [{"type":"pid"},{"type":"mount"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"cgroup"}]'
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
+	local pid
+	pid=$(cat "$BUNDLE/pid")
+	for ns in pid mnt net ipc uts cgroup; do
+		[ "$(ns_of "$pid" $ns)" != "$(ns_of $$ $ns)" ]
+	done
+	# Not asked for: shared with the host.
+	[ "$(ns_of "$pid" user)" = "$(ns_of $$ user)" ]
+	run husk exec c1 sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "'
+	[ "${lines[1]}" = "sleep 1000 " ]
+}
+
+@test "uts: hostname and domainname" {
+	update_config '.hostname = "box1" | .domainname = "example.org"'
+	set_args sh -c 'hostname; cat /proc/sys/kernel/domainname'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = box1 ]
+	[ "${lines[1]}" = example.org ]
+}
+
+@test "network: only lo, and it is up" {
+	set_args sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate; ip -o link show lo'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = lo ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "${lines[2]}" == *"<LOOPBACK,UP,LOWER_UP>"* ]]
+}
+
+@test "user: container root maps to an unprivileged host uid" {
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	set_args sh -c 'id -u; cat /proc/self/uid_map; sleep 1000'
+	husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1 > "$BUNDLE/out"
+	local pid
+	pid=$(cat "$BUNDLE/pid")
+	sleep 0.3
+	[ "$(head -1 "$BUNDLE/out")" = 0 ]
+	[ "$(sed -n 2p "$BUNDLE/out" | tr -s ' ')" = " 0 100000 65536" ]
+	# On the host the container's root is uid 100000.
+	[ "$(awk '/^Uid:/ { print $2 }' /proc/$pid/status)" = 100000 ]
+	[ "$(ns_of "$pid" user)" != "$(ns_of $$ user)" ]
+}
+
+@test "time: timeOffsets shift the container's boot time" {
+	requires timens
+	update_config '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}}'
+	set_args cat /proc/uptime
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local up=${output%%.*}
+	[ "$up" -ge 864000 ]
+}
+
+@test "joining a namespace by path: the second container sees the first's hostname" {
+	update_config '.hostname = "first"'
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
+	local pid
+	pid=$(cat "$BUNDLE/pid")
+	update_config ".hostname = null | .linux.namespaces |= map(if .type == \"uts\" then .path = \"/proc/$pid/ns/uts\" else . end)"
+	set_args hostname
+	run husk run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[ "$output" = first ]
+}
+
+@test "joining a pid namespace by path: both containers see each other" {
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
+	local pid
+	pid=$(cat "$BUNDLE/pid")
+	update_config ".linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$pid/ns/pid\" else . end)"
+	set_args sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+	run husk run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[ "$output" = "sleep 1000 " ]
+}
+
+@test "a namespace path that does not exist fails create and leaves nothing" {
+	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/nonexistent/ns/net" else . end)'
+	run husk create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'linux.namespaces[1].path: "/proc/nonexistent/ns/net": No such file or directory'* ]]
+	assert_nothing_left c1
+}
+
+@test "cgroup: the container is placed in its cgroupsPath, removed on delete" {
+	requires cgroup2
+	local cg
+	cg=$(cgroup2_root)
+	update_config '.linux.cgroupsPath = "/husk-test/c1"'
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
+	grep -qx "0::/husk-test/c1" /proc/$(cat "$BUNDLE/pid")/cgroup
+	[ "$(cat "$cg/husk-test/c1/cgroup.procs")" = "$(cat "$BUNDLE/pid")" ]
+	# Inside, the cgroup namespace makes it the root.
+	run husk exec c1 cat /proc/self/cgroup
+	[[ "$output" == *"0::/"* ]]
+	husk delete --force c1
+	[ ! -e "$cg/husk-test/c1" ]
+	rmdir "$cg/husk-test"
+}
