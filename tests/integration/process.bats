@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# process.*: env, cwd, user, umask, rlimits, capabilities, noNewPrivileges,
+# oomScoreAdj, sysctl, scheduler, ioPriority, personality, execCPUAffinity,
+# terminal (--console-socket) and --preserve-fds.
+
+load helpers
+
+setup() { setup_husk; }
+teardown() { teardown_husk; }
+
+@test "env and cwd" {
+	update_config '.process.env += ["GREETING=hi there"] | .process.cwd = "/tmp"'
+	set_args sh -c 'echo "$GREETING"; pwd'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "hi there" ]
+	[ "${lines[1]}" = /tmp ]
+}
+
+@test "user: uid, gid, additionalGids and umask" {
+	update_config '.process.user = {"uid": 1000, "gid": 1001, "additionalGids": [5, 6], "umask": 63}'
+	set_args sh -c 'id -u; id -g; id -G; umask'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 1001 ]
+	[ "${lines[2]}" = "1001 5 6" ]
+	[ "${lines[3]}" = 0077 ]
+}
+
+@test "rlimits" {
+	update_config '.process.rlimits = [{"type":"RLIMIT_NOFILE","soft":123,"hard":456},{"type":"RLIMIT_CORE","soft":0,"hard":0}]'
+	set_args sh -c 'ulimit -n; ulimit -Hn; ulimit -c'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 123 ]
+	[ "${lines[1]}" = 456 ]
+	[ "${lines[2]}" = 0 ]
+}
+
+@test "capabilities: the five sets exactly as configured" {
+	# CAP_CHOWN=0, CAP_KILL=5, CAP_NET_BIND_SERVICE=10
+	update_config '.process.capabilities = {"bounding":["CAP_CHOWN","CAP_KILL","CAP_NET_BIND_SERVICE"],
+		"effective":["CAP_CHOWN","CAP_KILL"], "permitted":["CAP_CHOWN","CAP_KILL"],
+		"inheritable":["CAP_KILL"], "ambient":["CAP_KILL"]}'
+	set_args grep ^Cap /proc/self/status
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "CapInh:	0000000000000020" ]
+	[ "${lines[1]}" = "CapPrm:	0000000000000021" ]
+	[ "${lines[2]}" = "CapEff:	0000000000000021" ]
+	[ "${lines[3]}" = "CapBnd:	0000000000000421" ]
+	[ "${lines[4]}" = "CapAmb:	0000000000000020" ]
+}
+
+@test "capabilities: inheritable is empty unless asked (CVE-2022-29162)" {
+	set_args grep ^CapInh /proc/self/status
+	run husk run -b "$BUNDLE" c1
+	[ "$output" = "CapInh:	0000000000000000" ]
+}
+
+@test "capabilities: a non-root user keeps only the ambient ones" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.capabilities = {"bounding":["CAP_NET_BIND_SERVICE"],
+		"effective":["CAP_NET_BIND_SERVICE"], "permitted":["CAP_NET_BIND_SERVICE"], "inheritable":["CAP_NET_BIND_SERVICE"], "ambient":["CAP_NET_BIND_SERVICE"]}'
+	set_args sh -c 'grep ^CapEff /proc/self/status; nc -l -p 80 -w 1 >/dev/null 2>&1 & sleep 0.2; netstat -ltn | grep -c ":80 "'
+	run husk run -b "$BUNDLE" c1
+	[ "${lines[0]}" = "CapEff:	0000000000000400" ]
+	[ "${lines[1]}" = 1 ]
+}
+
+@test "an unknown capability is an error naming the field" {
+	update_config '.process.capabilities.bounding += ["CAP_FLY"]'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: config.json: process.capabilities: bounding[3]: unknown capability "CAP_FLY"' ]
+	assert_nothing_left c1
+}
+
+@test "noNewPrivileges, oomScoreAdj" {
+	update_config '.process.noNewPrivileges = true | .process.oomScoreAdj = 321'
+	set_args sh -c 'grep ^NoNewPrivs /proc/self/status; cat /proc/self/oom_score_adj'
+	run husk run -b "$BUNDLE" c1
+	[ "${lines[0]}" = "NoNewPrivs:	1" ]
+	[ "${lines[1]}" = 321 ]
+	update_config '.process.noNewPrivileges = false'
+	set_args grep ^NoNewPrivs /proc/self/status
+	run husk run -b "$BUNDLE" c2
+	[ "$output" = "NoNewPrivs:	0" ]
+}
+
+@test "sysctl in the container's network namespace" {
+	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shm_rmid_forced": "1"}'
+	set_args sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shm_rmid_forced'
+	local host
+	host=$(cat /proc/sys/net/ipv4/ip_forward)
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 1 ]
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host" ]
+}
+
+@test "scheduler, ioPriority, personality, execCPUAffinity" {
+	update_config '.process.scheduler = {"policy":"SCHED_BATCH","nice":5}
+		| .process.ioPriority = {"class":"IOPRIO_CLASS_IDLE","priority":0}
+		| .linux.personality = {"domain":"LINUX32"}
+		| .process.execCPUAffinity = {"initial":"0","final":"0"}'
+	set_args sh -c 'awk "{ print \$41 }" /proc/self/stat; awk "{ print \$19 }" /proc/self/stat; ionice; uname -m; grep Cpus_allowed_list /proc/self/status'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 3 ]    # SCHED_BATCH
+	[ "${lines[1]}" = 5 ]    # nice
+	[ "${lines[2]}" = idle ]
+	[ "${lines[3]}" = i686 ]
+	[ "${lines[4]}" = "Cpus_allowed_list:	0" ]
+}
+
+@test "terminal: the pty master goes to --console-socket, /dev/console is the pty" {
+	update_config '.process.terminal = true'
+	set_args sh -c 'tty; [ -t 0 ] && echo stdin-is-tty; stat -c %t /dev/console'
+	"$RECVTTY" "$BUNDLE/tty.sock" > "$BUNDLE/tty.out" &
+	local rpid=$!
+	for i in $(seq 50); do [ -S "$BUNDLE/tty.sock" ] && break; sleep 0.1; done
+	husk run -d --console-socket "$BUNDLE/tty.sock" -b "$BUNDLE" c1
+	timeout 10 tail --pid=$rpid -f /dev/null
+	[[ "$(cat "$BUNDLE/tty.out")" == *"/dev/pts/0"* ]]
+	[[ "$(cat "$BUNDLE/tty.out")" == *stdin-is-tty* ]]
+	[[ "$(tr -d '\r' < "$BUNDLE/tty.out" | tail -1)" == 88 ]] # devpts major 136 = 0x88
+}
+
+@test "terminal without --console-socket is refused for create" {
+	update_config '.process.terminal = true'
+	run husk create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket is required with create"* ]]
+	assert_nothing_left c1
+}
+
+@test "--preserve-fds passes fds and sets LISTEN_FDS" {
+	echo passed-in > "$BUNDLE/f"
+	set_args sh -c 'cat <&3; echo "$LISTEN_FDS"; ls /proc/self/fd | sort -n | tr "\n" " "'
+	run husk run --preserve-fds 1 -b "$BUNDLE" c1 3< "$BUNDLE/f"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = passed-in ]
+	[ "${lines[1]}" = 1 ]
+}
+
+@test "no runtime fd and no host directory leaks into the container (CVE-2024-21626)" {
+	set_args sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "; echo; readlink /proc/self/cwd; readlink /proc/1/cwd'
+	run husk run -b "$BUNDLE" c1 3</dev/null
+	[ "$status" -eq 0 ]
+	# 0, 1, 2 and the fd ls opens for /proc/self/fd: nothing else.
+	[ "${lines[0]}" = "0 1 2 3 " ]
+	[ "${lines[1]}" = / ]
+	[ "${lines[2]}" = / ]
+}
