@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# Bad input: a one-line error naming the problem, a non-zero exit, and nothing left
+# behind (no state directory, cgroup, mount or process).
+
+load helpers
+
+setup() { setup_husk; }
+teardown() { teardown_husk; }
+
+# fails_cleanly ID EXPECTED-MESSAGE-FRAGMENT [husk args...]
+fails_cleanly() {
+	local id=$1 want=$2
+	shift 2
+	local before
+	before=$(ps -e --no-headers | wc -l)
+	run husk "$@"
+	[ "$status" -ne 0 ] || { echo "exit 0 for: $*"; return 1; }
+	[ "${#lines[@]}" -eq 1 ] || { echo "not one line: $output"; return 1; }
+	[[ "$output" == "husk: "*"$want"* ]] || { echo "got: $output, want: $want"; return 1; }
+	[ -z "$id" ] || assert_nothing_left "$id"
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || { echo "left in --root: $(ls -A "$ROOT")"; return 1; }
+}
+
+@test "malformed JSON" {
+	echo '{"ociVersion": "1.0.0", ' > "$BUNDLE/config.json"
+	fails_cleanly c1 "config.json: invalid JSON" create -b "$BUNDLE" c1
+}
+
+@test "a config that is not an object, or nested too deep" {
+	echo '[]' > "$BUNDLE/config.json"
+	fails_cleanly c1 "config.json: (document): must be an object, not an array" create -b "$BUNDLE" c1
+	python3 -c 'print("[" * 100000 + "]" * 100000)' > "$BUNDLE/config.json"
+	fails_cleanly c1 "nested deeper than 64 levels" create -b "$BUNDLE" c1
+}
+
+@test "a missing rootfs" {
+	update_config '.root.path = "/nonexistent/rootfs"'
+	fails_cleanly c1 'config.json: root.path: "/nonexistent/rootfs": No such file or directory' create -b "$BUNDLE" c1
+}
+
+@test "a nonexistent bundle" {
+	fails_cleanly c1 'bundle "/nonexistent/bundle": No such file or directory' create -b /nonexistent/bundle c1
+}
+
+@test "bad ids: empty, too long, with / or .., or a duplicate" {
+	fails_cleanly "" "container id must not be empty" create -b "$BUNDLE" ""
+	fails_cleanly "" "container id is longer than 1024 characters" create -b "$BUNDLE" "$(printf 'a%.0s' $(seq 1100))"
+	fails_cleanly "" "invalid character '/'" create -b "$BUNDLE" a/b
+	fails_cleanly "" 'container id ".." is not allowed' create -b "$BUNDLE" ..
+	fails_cleanly "" "invalid character '/'" create -b "$BUNDLE" ../x
+	set_args sleep 1000
+	husk create -b "$BUNDLE" dup
+	run husk create -b "$BUNDLE" dup
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: container "dup" already exists' ]
+	[ "$(husk state dup | jq -r .status)" = created ]
+}
+
+@test "no process.args, or an empty one" {
+	update_config 'del(.process.args)'
+	fails_cleanly c1 "config.json: process.args: must be a non-empty array" create -b "$BUNDLE" c1
+	update_config '.process.args = []'
+	fails_cleanly c1 "config.json: process.args: must be a non-empty array" create -b "$BUNDLE" c1
+}
+
+@test "a process.args[0] that the rootfs does not have" {
+	set_args /bin/nope
+	fails_cleanly c1 'process.args[0]: executable "/bin/nope" not found' create -b "$BUNDLE" c1
+}
+
+@test "wrong types and values name their field" {
+	update_config '.process.user.uid = "root"'
+	fails_cleanly c1 "config.json: process.user.uid: must be an integer" create -b "$BUNDLE" c1
+	update_config '.process.user.uid = 0 | .mounts[0].destination = "proc"'
+	fails_cleanly c1 'config.json: mounts[0]: destination: "proc" must be an absolute path' create -b "$BUNDLE" c1
+	update_config '.mounts[0].destination = "/proc" | .linux.namespaces += [{"type": "bogus"}]'
+	fails_cleanly c1 'linux.namespaces[6]: type: unknown namespace "bogus"' create -b "$BUNDLE" c1
+	update_config 'del(.linux.namespaces[6]) | .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 10, "hard": 5}]'
+	fails_cleanly c1 "process.rlimits[0]: soft limit 10 is above the hard limit 5" create -b "$BUNDLE" c1
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 18446744073709551615, "hard": 18446744073709551615}] | .process.rlimits[0].type = "RLIMIT_BOGUS"'
+	fails_cleanly c1 'process.rlimits[0]: type: unknown resource "RLIMIT_BOGUS"' create -b "$BUNDLE" c1
+	update_config 'del(.process.rlimits) | .hostname = "x" | .linux.namespaces |= map(select(.type != "uts"))'
+	fails_cleanly c1 "config.json: hostname: needs a uts namespace" create -b "$BUNDLE" c1
+}
+
+@test "an unknown signal; a container that does not exist" {
+	fails_cleanly "" 'unknown signal "SIGBOGUS"' kill c1 SIGBOGUS
+	fails_cleanly "" 'container "ghost" does not exist' kill ghost KILL
+	fails_cleanly "" 'container "ghost" does not exist' delete ghost
+	fails_cleanly "" 'container "ghost" does not exist' start ghost
+}
+
+@test "a mount that fails undoes everything done before it" {
+	update_config '.mounts += [{"destination": "/x", "type": "bind", "source": "/nonexistent/src", "options": ["bind"]}]'
+	fails_cleanly c1 'mount source "/nonexistent/src" for "/x": No such file or directory' create -b "$BUNDLE" c1
+	update_config '.mounts[-1] = {"destination": "/x", "type": "nosuchfs", "source": "none"}'
+	fails_cleanly c1 'mounts[7]: mount "none" (nosuchfs) on "/x": No such device' create -b "$BUNDLE" c1
+}
+
+@test "a resource limit the host's cgroup v2 cannot enforce is named, not ignored" {
+	requires cgroup2
+	[ -z "$(grep -w memory "$(cgroup2_root)/cgroup.controllers")" ] || skip "this host's cgroup2 has a memory controller"
+	update_config '.linux.resources.memory = {"limit": 67108864}'
+	fails_cleanly c1 "config.json: linux.resources.memory.limit: the host's cgroup v2 has no memory controller" create -b "$BUNDLE" c1
+}
+
+@test "a 32 MiB config is refused with bounded memory" {
+	head -c $((32 << 20)) /dev/zero | tr '\0' ' ' > "$BUNDLE/config.json"
+	fails_cleanly c1 "larger than 16 MiB" create -b "$BUNDLE" c1
+}
