@@ -440,6 +440,7 @@ int spec_parse_process(const json_value *proc, const char *label, const char *fi
 		_cleanup_free_ char *f = xasprintf("%s.args", field);
 		return fail(&p, f, "must be a non-empty array");
 	}
+	n = 0;
 	if ((r = get_strv(&p, proc, "env", field, &out->env, &n)) < 0)
 		return r;
 	for (i = 0; i < n; i++) {
