@@ -114,6 +114,14 @@ int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *e
 	r = mkdir_p(full, 0755);
 	if (r < 0)
 		return husk_error_sys(err, -r, "create cgroup \"%s\"", full);
+	{
+		/* An existing cgroup with processes belongs to someone else: sharing it would
+		 * let one container's kill --all or delete reach the other's processes. */
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+		if (cgroup_read_pids(full, &pids, &n) == 0 && n > 0)
+			return husk_error_set(err, EBUSY, "cgroup \"%s\" is already in use (linux.cgroupsPath)", full);
+	}
 	*fd = open(full, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (*fd < 0) {
 		r = husk_error_sys(err, errno, "open cgroup \"%s\"", full);

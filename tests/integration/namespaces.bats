@@ -116,3 +116,17 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	[ ! -e "$cg/husk-test/c1" ]
 	rmdir "$cg/husk-test"
 }
+
+@test "cgroup: a cgroupsPath already in use by another container is refused" {
+	requires cgroup2
+	update_config '.linux.cgroupsPath = "/husk-test-shared"'
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" c1
+	run husk run -d -b "$BUNDLE" c2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'husk-test-shared" is already in use (linux.cgroupsPath)'* ]]
+	[ "$(husk state c1 | jq -r .status)" = running ]
+	[ ! -e "$ROOT/c2" ]
+	husk delete --force c1
+	[ ! -e "$(cgroup2_root)/husk-test-shared" ]
+}
