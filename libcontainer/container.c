@@ -217,20 +217,9 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 			goto fail;
 		}
 	}
-	if (c->spec->process.terminal) {
-		if (opts->console_socket) {
-			if ((r = terminal_connect_socket(opts->console_socket, &c->req.console_fd, err)) < 0)
-				goto fail;
-		} else {
-			int sp[2];
-			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
-				r = husk_error_sys(err, errno, "socketpair");
-				goto fail;
-			}
-			c->console_peer = sp[0];
-			c->req.console_fd = sp[1];
-		}
-	}
+	if (c->spec->process.terminal &&
+	    (r = terminal_open_socket(opts->console_socket, &c->req.console_fd, &c->console_peer, err)) < 0)
+		goto fail;
 	c->req.spec = c->spec;
 	c->req.id = id;
 	c->req.bundle = c->bundle;
@@ -266,14 +255,8 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	st.executor = (char *) c->executor->name;
 	if ((r = state_write(&st, c->spec->annotations, err)) < 0)
 		goto fail;
-	if (opts->pid_file) {
-		char buf[16];
-		int n = snprintf(buf, sizeof(buf), "%d", c->req.pid);
-		if ((r = write_file_atomic(opts->pid_file, buf, n)) < 0) {
-			r = husk_error_sys(err, -r, "--pid-file \"%s\"", opts->pid_file);
-			goto fail;
-		}
-	}
+	if (opts->pid_file && (r = write_pid_file(opts->pid_file, c->req.pid, err)) < 0)
+		goto fail;
 	return 0;
 fail:
 	container_undo(c);

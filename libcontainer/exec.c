@@ -144,23 +144,12 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		goto out;
 	if (s->seccomp && (r = seccomp_compile(s->seccomp, &req.seccomp, err)) < 0)
 		goto out;
-	if (p.terminal) {
-		if (o->console_socket) {
-			if ((r = terminal_connect_socket(o->console_socket, &req.console_fd, err)) < 0)
-				goto out;
-		} else if (o->detach) {
-			r = husk_error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");
-			goto out;
-		} else {
-			int sp[2];
-			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
-				r = husk_error_sys(err, errno, "socketpair");
-				goto out;
-			}
-			console_peer = sp[0];
-			req.console_fd = sp[1];
-		}
+	if (p.terminal && !o->console_socket && o->detach) {
+		r = husk_error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");
+		goto out;
 	}
+	if (p.terminal && (r = terminal_open_socket(o->console_socket, &req.console_fd, &console_peer, err)) < 0)
+		goto out;
 	req.process = &p;
 	req.init_pid = st->pid;
 	req.cgroup_path = st->cgroup;
@@ -171,14 +160,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		close(req.console_fd);
 		req.console_fd = -1;
 	}
-	if (o->pid_file) {
-		char buf[16];
-		int n = snprintf(buf, sizeof(buf), "%d", req.pid);
-		if ((r = write_file_atomic(o->pid_file, buf, n)) < 0) {
-			r = husk_error_sys(err, -r, "--pid-file \"%s\"", o->pid_file);
-			goto out;
-		}
-	}
+	if (o->pid_file && (r = write_pid_file(o->pid_file, req.pid, err)) < 0)
+		goto out;
 	if (!o->detach) {
 		int master = -1;
 		process_forward_signals(req.pid);

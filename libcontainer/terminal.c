@@ -19,7 +19,7 @@
 #include "terminal.h"
 #include "utils.h"
 
-int terminal_connect_socket(const char *path, int *fd, struct husk_error *err)
+static int connect_socket(const char *path, int *fd, struct husk_error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int s;
@@ -36,6 +36,20 @@ int terminal_connect_socket(const char *path, int *fd, struct husk_error *err)
 		return r;
 	}
 	*fd = s;
+	return 0;
+}
+
+int terminal_open_socket(const char *console_socket, int *send_fd, int *peer, struct husk_error *err)
+{
+	int sp[2];
+
+	*peer = -1;
+	if (console_socket)
+		return connect_socket(console_socket, send_fd, err);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return husk_error_sys(err, errno, "socketpair for the pty master");
+	*peer = sp[0];
+	*send_fd = sp[1];
 	return 0;
 }
 

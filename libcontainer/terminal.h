@@ -7,8 +7,10 @@
 
 #include "husk.h"
 
-/* Connect to the unix socket at path (--console-socket). */
-int terminal_connect_socket(const char *path, int *fd, struct husk_error *err);
+/* Where the container sends its pty master: connected to console_socket, or, when
+ * that is NULL, a socketpair whose other end (*peer) husk itself reads to proxy the
+ * pty in the foreground. */
+int terminal_open_socket(const char *console_socket, int *send_fd, int *peer, struct husk_error *err);
 /* Open a pty from the container's /dev/ptmx (resolved under rootfd), size it, make
  * the slave the caller's stdio and controlling terminal, bind it on /dev/console
  * when bind_console, and send the master to sock. */

@@ -182,6 +182,15 @@ int write_file_atomic(const char *path, const void *buf, size_t len)
 	return 0;
 }
 
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", pid);
+	int r = write_file_atomic(path, buf, n);
+
+	return r < 0 ? husk_error_sys(err, -r, "--pid-file \"%s\"", path) : 0;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	_cleanup_free_ char *p = xstrdup(path);

@@ -44,6 +44,8 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 int write_file_at(int dirfd, const char *path, const void *buf, size_t len, mode_t mode);
 /* Write atomically: a temporary file renamed over path. */
 int write_file_atomic(const char *path, const void *buf, size_t len);
+/* --pid-file: the pid as decimal text, written atomically. */
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 ssize_t write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);
 

@@ -64,6 +64,17 @@ void cli_reserve_fds(int n)
 		}
 }
 
+int cli_parse_preserve_fds(const char *cmd, const char *arg, int *n)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < 0 || v > 1000)
+		return cli_failf("%s: --preserve-fds: expected a number from 0 to 1000, not \"%s\"", cmd, arg);
+	*n = v;
+	return 0;
+}
+
 int cli_parse_create(int argc, char **argv, bool run, struct husk_create_options *o, const char **id)
 {
 	enum { OPT_CONFIG = 256, OPT_PID, OPT_CONSOLE, OPT_PRESERVE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_EPHEMERAL,
@@ -99,14 +110,10 @@ int cli_parse_create(int argc, char **argv, bool run, struct husk_create_options
 		case OPT_CONSOLE:
 			o->console_socket = optarg;
 			break;
-		case OPT_PRESERVE: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 0 || n > 1000)
-				return cli_failf("%s: --preserve-fds: expected a number from 0 to 1000, not \"%s\"", cmd, optarg);
-			o->preserve_fds = n;
+		case OPT_PRESERVE:
+			if (cli_parse_preserve_fds(cmd, optarg, &o->preserve_fds))
+				return 1;
 			break;
-		}
 		case OPT_NO_PIVOT:
 			o->no_pivot = true;
 			break;

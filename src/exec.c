@@ -87,14 +87,10 @@ CMD(exec)
 		case OPT_NNP:
 			o.no_new_privs = true;
 			break;
-		case OPT_PRESERVE: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 0 || n > 1000)
-				return cli_failf("exec: --preserve-fds: expected a number from 0 to 1000, not \"%s\"", optarg);
-			o.preserve_fds = n;
+		case OPT_PRESERVE:
+			if (cli_parse_preserve_fds("exec", optarg, &o.preserve_fds))
+				return 1;
 			break;
-		}
 		case 'h':
 			return cli_usage(usage, false);
 		default:
