@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "hooks.h"
 #include "process.h"
+#include "rootfs.h"
 #include "seccomp_filter.h"
 #include "spec.h"
 #include "state.h"
@@ -43,6 +44,7 @@ struct container {
 	int cgroup_fd;
 	int console_peer;           /* run in the foreground with a terminal: where the master arrives */
 	struct seccomp_filter *seccomp;
+	int *idmapped;              /* prepared idmapped mounts, one per mount */
 	char created[64];
 	struct init_request req;
 	bool run;
@@ -76,6 +78,8 @@ static void container_release(struct container *c)
 	if (c->req.pidfd >= 0)
 		close(c->req.pidfd);
 	seccomp_filter_free(c->seccomp);
+	if (c->spec)
+		rootfs_idmap_free(c->spec, c->idmapped);
 	free(c->cgroup);
 	free(c->dir);
 	free(c->bundle);
@@ -229,6 +233,9 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->req.preserve_fds = opts->preserve_fds + listen_fds();
 	c->req.lock_fd = c->lock_fd;
 	c->req.seccomp = c->seccomp;
+	if ((r = rootfs_idmap_prepare(c->spec, c->bundle, &c->idmapped, err)) < 0)
+		goto fail;
+	c->req.idmapped = c->idmapped;
 	c->req.no_pivot = opts->no_pivot;
 	c->req.no_new_keyring = opts->no_new_keyring;
 	c->req.create_runtime = run_create_runtime_hooks;

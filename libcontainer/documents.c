@@ -186,8 +186,7 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_key(w, "mountOptions");
 	json_write_array_begin(w);
 	for (size_t i = 0; spec_mount_option_name(i); i++)
-		if (strcmp(spec_mount_option_name(i), "idmap") && strcmp(spec_mount_option_name(i), "ridmap"))
-			json_write_string(w, spec_mount_option_name(i));
+		json_write_string(w, spec_mount_option_name(i));
 	json_write_array_end(w);
 	json_write_key(w, "linux");
 	json_write_object_begin(w);
@@ -226,7 +225,7 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_object_begin(w);
 	json_write_key(w, "idmap");
 	json_write_object_begin(w);
-	json_write_key_bool(w, "enabled", false);
+	json_write_key_bool(w, "enabled", true);
 	json_write_object_end(w);
 	json_write_object_end(w);
 	json_write_object_end(w);

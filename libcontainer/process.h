@@ -22,6 +22,7 @@ struct init_request {
 	int preserve_fds;            /* fds 3.. passed through (incl. LISTEN_FDS) */
 	int lock_fd;                 /* the state dir lock: the child must not hold it */
 	struct seccomp_filter *seccomp; /* compiled by the parent, loaded by the child */
+	const int *idmapped;         /* per mount: a prepared idmapped tree, or -1 */
 	bool no_pivot;
 	bool no_new_keyring;
 	uint64_t ephemeral_size;

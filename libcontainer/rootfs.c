@@ -16,6 +16,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sched.h>
 #include <sys/sysmacros.h>
 #include <linux/openat2.h>
 
@@ -174,7 +176,7 @@ static int bind_tree(const struct rootfs_config *cfg, int dfd, const char *path,
 	return 0;
 }
 
-static int mount_bind(const struct rootfs_config *cfg, int rootfd, const struct spec_mount *m,
+static int mount_bind(const struct rootfs_config *cfg, int rootfd, const struct spec_mount *m, size_t i,
 		      struct husk_error *err)
 {
 	_cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", cfg->bundle, m->source);
@@ -188,6 +190,13 @@ static int mount_bind(const struct rootfs_config *cfg, int rootfd, const struct 
 	target = rootfs_open_in_root(rootfd, m->destination, true, !S_ISDIR(st.st_mode), O_PATH);
 	if (target < 0)
 		return husk_error_sys(err, -target, "mount destination \"%s\"", m->destination);
+	if (m->idmap) {
+		/* Prepared by the runtime before the clone: attach it. */
+		if (cfg->sys->move_mount(cfg->idmapped[i], "", target, "",
+					 MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return husk_error_sys(err, errno, "attach the idmapped mount of \"%s\" on \"%s\"", src, m->destination);
+		return apply_mount_attrs(cfg, rootfd, m, err);
+	}
 	flags_to_attr(m->flags, &attr);
 	r = bind_tree(cfg, AT_FDCWD, src, m->rbind, &attr, target);
 	if (r < 0)
@@ -394,7 +403,7 @@ int rootfs_prepare(const struct rootfs_config *cfg, char **rootfs_out, int *root
 		return husk_error_sys(err, errno, "open root.path \"%s\"", rootfs);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct spec_mount *m = &s->mounts[i];
-		r = m->bind ? mount_bind(cfg, rootfd, m, err) : mount_fs(cfg, rootfd, m, err);
+		r = m->bind ? mount_bind(cfg, rootfd, m, i, err) : mount_fs(cfg, rootfd, m, err);
 		if (r < 0)
 			return husk_error_wrap(err, "mounts[%zu]", i);
 	}
@@ -513,4 +522,111 @@ int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error
 			return husk_error_sys(err, errno, "root.readonly: make the root mount read-only");
 	}
 	return 0;
+}
+
+/* ---- idmapped mounts (prepared in the runtime) --------------------------------- */
+static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", pid, file), *buf = xstrdup("");
+
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id, m[i].size);
+		free(buf);
+		buf = next;
+	}
+	return write_file_at(AT_FDCWD, path, buf, strlen(buf), 0);
+}
+
+/* A user namespace with these mappings, held by an fd: a child unshares it and
+ * waits while we write its maps and open it, then goes away. */
+static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const struct spec_id_mapping *gids,
+		       size_t n_gids, int *fd)
+{
+	int pipefd[2], r, status;
+	char path[64], c;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(pipefd[1]);
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(1);
+		(void) !read(pipefd[0], &c, 1); /* until the parent is done with us */
+		_exit(0);
+	}
+	close(pipefd[0]);
+	/* Wait until the child is in its new namespace. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	for (int i = 0; i < 10000; i++) {
+		struct stat a, b;
+		if (stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_ino != b.st_ino)
+			break;
+		usleep(100);
+	}
+	r = write_map(pid, "uid_map", uids, n_uids);
+	if (r == 0)
+		r = write_map(pid, "gid_map", gids, n_gids);
+	if (r == 0) {
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (*fd < 0)
+			r = -errno;
+	}
+	close(pipefd[1]);
+	waitpid(pid, &status, 0);
+	return r;
+}
+
+int rootfs_idmap_prepare(const struct spec *s, const char *bundle, int **fds_out, struct husk_error *err)
+{
+	int *fds = xmalloc((s->n_mounts ? s->n_mounts : 1) * sizeof(int));
+	int r = 0;
+
+	for (size_t i = 0; i < s->n_mounts; i++)
+		fds[i] = -1;
+	*fds_out = fds;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		_cleanup_free_ char *src = NULL;
+		_cleanup_close_ int userns = -1;
+		struct mount_attr attr = { 0 };
+		bool own = m->n_uid_mappings || m->n_gid_mappings;
+
+		if (!m->idmap)
+			continue;
+		if (!own && !(s->ns_new & CLONE_NEWUSER))
+			return husk_error_set(err, EINVAL, "config.json: mounts[%zu]: an idmapped mount needs uidMappings "
+					      "and gidMappings, its own or a new user namespace's", i);
+		r = own ? make_userns(m->uid_mappings, m->n_uid_mappings, m->gid_mappings, m->n_gid_mappings, &userns)
+			: make_userns(s->uid_mappings, s->n_uid_mappings, s->gid_mappings, s->n_gid_mappings, &userns);
+		if (r < 0)
+			return husk_error_sys(err, -r, "config.json: mounts[%zu]: user namespace for the id mapping", i);
+		src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+		fds[i] = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->rbind ? AT_RECURSIVE : 0));
+		if (fds[i] < 0)
+			return husk_error_sys(err, errno, "config.json: mounts[%zu]: source \"%s\"", i, src);
+		flags_to_attr(m->flags, &attr);
+		attr.attr_set |= MOUNT_ATTR_IDMAP;
+		attr.userns_fd = userns;
+		if (mount_setattr(fds[i], "", AT_EMPTY_PATH | (m->ridmap ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+			return husk_error_sys(err, errno, "config.json: mounts[%zu]: idmap \"%s\"", i, src);
+	}
+	return 0;
+}
+
+void rootfs_idmap_free(const struct spec *s, int *fds)
+{
+	if (!fds)
+		return;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
 }

@@ -18,6 +18,7 @@ struct rootfs_config {
 	bool no_pivot;
 	bool in_userns;           /* a new user namespace: devices are bind-mounted, not created */
 	const char *cgroup_path;  /* host path of the container's cgroup2 dir, for cgroup mounts */
+	const int *idmapped;      /* per mount: a detached idmapped tree (rootfs_idmap_prepare), or -1 */
 	const struct syscalls *sys;
 };
 
@@ -30,6 +31,13 @@ int rootfs_prepare(const struct rootfs_config *cfg, char **rootfs, int *rootfd, 
 int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error *err);
 /* pivot_root (or chroot with no_pivot) into rootfs and drop the old root. */
 int rootfs_pivot(const struct rootfs_config *cfg, const char *rootfs, struct husk_error *err);
+
+/* In the runtime, before the clone (an idmapped mount needs privilege over the
+ * filesystem, which only the host's root has): for every idmap/ridmap mount, a
+ * detached clone of its source idmapped with its uid/gidMappings (or the container's).
+ * *fds gets one entry per mount, -1 where there is nothing to do. */
+int rootfs_idmap_prepare(const struct spec *s, const char *bundle, int **fds, struct husk_error *err);
+void rootfs_idmap_free(const struct spec *s, int *fds);
 
 /* Open PATH inside the tree at rootfd, never leaving it (symlinks and ".." are
  * resolved as if rootfd were "/").  With create, missing directories are made and

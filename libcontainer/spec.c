@@ -648,8 +648,6 @@ static int parse_mount(struct parser *p, const json_value *o, const char *f, str
 		m->idmap = true; /* mappings imply an idmapped mount (runtime-spec 1.1) */
 	if (m->idmap && !m->bind)
 		return fail(p, f, "options: idmap is only supported on bind mounts");
-	if (m->idmap)
-		return fail(p, f, "options: idmapped mounts are not supported by husk yet");
 	m->data = TAKE_PTR(data);
 	return 0;
 }

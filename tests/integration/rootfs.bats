@@ -183,3 +183,37 @@ add_mount() { update_config ".mounts += [$1]"; }
 	[[ "$output" == *'annotations.run.husk.ephemeral-rootfs: "lots" is not a size'* ]]
 	assert_nothing_left c2
 }
+
+@test "idmap: a bind mount shows host root's files as the container's root" {
+	mkdir "$BUNDLE/data"
+	echo owned > "$BUNDLE/data/f"
+	chown 0:0 "$BUNDLE/data/f"
+	# The image belongs to the container's root, as for any user-namespaced container.
+	private_rootfs
+	chown -R 100000:100000 "$ROOTFS"
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	add_mount '{"destination":"/plain","type":"bind","source":"'"$BUNDLE"'/data","options":["bind"]}'
+	add_mount '{"destination":"/mapped","type":"bind","source":"'"$BUNDLE"'/data","options":["bind","idmap"],
+		"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],
+		"gidMappings":[{"containerID":0,"hostID":100000,"size":65536}]}'
+	set_args sh -c 'stat -c %u:%g /plain/f /mapped/f; echo new > /mapped/g'
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Unmapped host root shows as the overflow id; through the idmapped mount it is root.
+	[ "${lines[0]}" = 65534:65534 ]
+	[ "${lines[1]}" = 0:0 ]
+	# What the container's root writes there is owned by host root.
+	[ "$(stat -c %u:%g "$BUNDLE/data/g")" = 0:0 ]
+}
+
+@test "idmap without any mapping is refused" {
+	mkdir "$BUNDLE/data"
+	add_mount '{"destination":"/mapped","type":"bind","source":"'"$BUNDLE"'/data","options":["bind","idmap"]}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts[7]: an idmapped mount needs uidMappings and gidMappings"* ]]
+	assert_nothing_left c1
+}
