@@ -154,3 +154,23 @@ teardown() { teardown_husk; }
 	[ "${lines[1]}" = / ]
 	[ "${lines[2]}" = / ]
 }
+
+@test "terminal in the foreground: husk run proxies the pty to its own terminal" {
+	update_config '.process.terminal = true'
+	set_args sh -c 'tty; read line; echo "got $line"'
+	# script(1) gives husk a real terminal; "hello" is typed into it.
+	run timeout 30 script -qec "printf 'hello\n' | $HUSK --root $ROOT run -b $BUNDLE c1" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"/dev/pts/0"* ]]
+	[[ "$output" == *"got hello"* ]]
+}
+
+@test "--systemd-cgroup places slice:prefix:name where systemd would" {
+	requires cgroup2
+	update_config '.linux.cgroupsPath = "husktest.slice:husk:c1"'
+	set_args sleep 1000
+	husk --systemd-cgroup run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
+	grep -qx "0::/husktest.slice/husk-c1.scope" /proc/$(cat "$BUNDLE/pid")/cgroup
+	husk delete --force c1
+	rmdir "$(cgroup2_root)/husktest.slice"
+}
