@@ -27,6 +27,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp_filter.h"
+#include "state.h"
 #include "terminal.h"
 #include "utils.h"
 
@@ -360,6 +361,7 @@ static int child_run(struct child *c)
 	_cleanup_free_ char *rootfs = NULL, *exe = NULL;
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_close_ int rootfd = -1;
+	pid_t host_pid = getpid();
 	int r;
 
 	if (s->ns_new & CLONE_NEWUSER) {
@@ -387,6 +389,16 @@ static int child_run(struct child *c)
 			close(c->ns_fds[i]);
 			c->ns_fds[i] = -1;
 		}
+	/* The state hooks get carries the pid as the host sees it: the host's /proc is
+	 * still mounted here, and its "self" is that pid. */
+	{
+		char buf[32];
+		ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			host_pid = atoi(buf);
+		}
+	}
 	if ((s->ns_new & CLONE_NEWNET) && (r = netlink_loopback_up(&c->err)) < 0)
 		return r;
 	if ((r = set_hostname(s, &c->err)) < 0)
@@ -403,8 +415,8 @@ static int child_run(struct child *c)
 			_exit(1); /* the parent reports its own error */
 	}
 	if (s->n_hooks[HOOK_CREATE_CONTAINER]) {
-		_cleanup_free_ char *state = xasprintf("{\"ociVersion\":\"1.3.0\",\"id\":\"%s\",\"status\":\"creating\","
-						      "\"pid\":%d,\"bundle\":\"%s\"}", req->id, getpid(), req->bundle);
+		_cleanup_free_ char *state = state_oci_json(req->id, "creating", host_pid, req->bundle, s->annotations,
+							    NULL, false);
 		if ((r = hooks_run(s, HOOK_CREATE_CONTAINER, state, &c->err)) < 0)
 			return r;
 	}
@@ -444,8 +456,8 @@ static int child_run(struct child *c)
 	if ((r = wait_for_start(c)) < 0)
 		return r;
 	if (s->n_hooks[HOOK_START_CONTAINER]) {
-		_cleanup_free_ char *state = xasprintf("{\"ociVersion\":\"1.3.0\",\"id\":\"%s\",\"status\":\"running\","
-						      "\"pid\":%d,\"bundle\":\"%s\"}", req->id, getpid(), req->bundle);
+		_cleanup_free_ char *state = state_oci_json(req->id, "running", host_pid, req->bundle, s->annotations,
+							    NULL, false);
 		if ((r = hooks_run(s, HOOK_START_CONTAINER, state, &c->err)) < 0)
 			return r;
 	}
@@ -576,6 +588,15 @@ int process_spawn_init(struct init_request *req, struct husk_error *err)
 	fds[1] = -1;
 	req->pid = pid;
 	if (s->ns_new & CLONE_NEWUSER) {
+		/* An unprivileged caller may write gid_map only after setgroups is denied
+		 * (user_namespaces(7)); root keeps setgroups usable in the container. */
+		if (geteuid() != 0) {
+			_cleanup_free_ char *sg = xasprintf("/proc/%d/setgroups", pid);
+			if ((r = write_file_at(AT_FDCWD, sg, "deny", 4, 0)) < 0) {
+				r = husk_error_sys(err, -r, "write %s", sg);
+				goto out_kill;
+			}
+		}
 		if ((r = write_id_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err)) < 0 ||
 		    (r = write_id_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, err)) < 0)
 			goto out_kill;

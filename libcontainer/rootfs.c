@@ -396,8 +396,6 @@ int rootfs_prepare(const struct rootfs_config *cfg, char **rootfs_out, int *root
 	/* pivot_root needs the new root to be a mount point. */
 	if (cfg->sys->mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return husk_error_sys(err, errno, "bind mount root.path \"%s\"", rootfs);
-	if (s->rootfs_propagation && cfg->sys->mount(NULL, rootfs, NULL, s->rootfs_propagation, NULL) < 0)
-		return husk_error_sys(err, errno, "set linux.rootfsPropagation on \"%s\"", rootfs);
 	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return husk_error_sys(err, errno, "open root.path \"%s\"", rootfs);
@@ -448,6 +446,10 @@ int rootfs_pivot(const struct rootfs_config *cfg, const char *rootfs, struct hus
 		return husk_error_sys(err, errno, "detach the old root");
 	if (chdir("/") < 0)
 		return husk_error_sys(err, errno, "chdir /");
+	/* After pivot_root, which refuses a shared put_old. */
+	if (cfg->spec->rootfs_propagation &&
+	    cfg->sys->mount(NULL, "/", NULL, cfg->spec->rootfs_propagation, NULL) < 0)
+		return husk_error_sys(err, errno, "linux.rootfsPropagation");
 	return 0;
 }
 

@@ -68,3 +68,11 @@ JSON
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'container "c1" is stopped: cannot exec into it'* ]]
 }
+
+@test "exec --preserve-fds passes fds and sets LISTEN_FDS" {
+	echo into-exec > "$BUNDLE/f"
+	run husk exec --preserve-fds 1 c1 sh -c 'cat <&3; echo "$LISTEN_FDS"' 3< "$BUNDLE/f"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = into-exec ]
+	[ "${lines[1]}" = 1 ]
+}

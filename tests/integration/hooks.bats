@@ -27,7 +27,7 @@ hook() { echo "{\"path\": \"$BUNDLE/hook.sh\", \"args\": [\"hook.sh\", \"$1\"], 
 	local pid
 	pid=$(cat "$BUNDLE/pid")
 	[ "$(cut -d' ' -f1-4 "$BUNDLE/hooks.log")" = "$(printf 'prestart creating c1 %s\ncreateRuntime creating c1 %s' "$pid" "$pid")
-createContainer creating c1 1" ]
+createContainer creating c1 $pid" ]
 	# createRuntime runs in the runtime's namespaces, createContainer in the container's.
 	[ "$(sed -n 2p "$BUNDLE/hooks.log" | cut -d' ' -f5)" = "$(hostname)" ]
 	[ "$(sed -n 3p "$BUNDLE/hooks.log" | cut -d' ' -f5)" = inbox ]

@@ -217,3 +217,17 @@ add_mount() { update_config ".mounts += [$1]"; }
 	[[ "$output" == *"mounts[7]: an idmapped mount needs uidMappings and gidMappings"* ]]
 	assert_nothing_left c1
 }
+
+@test "rootfsPropagation sets the propagation of the container's root" {
+	update_config '.linux.rootfsPropagation = "private"'
+	set_args awk '$5 == "/"' /proc/self/mountinfo
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"master:"* ]]
+	[[ "$output" != *"shared:"* ]]
+	update_config '.linux.rootfsPropagation = "rshared"'
+	run husk run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"shared:"* ]]
+}
