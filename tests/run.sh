@@ -2,7 +2,8 @@
 # tests/run.sh - the whole test suite: C unit tests, then the bats integration tests
 # against the built ./husk.  Ends with "N passed, M failed, K skipped".
 # Run from the top of a built tree (./autogen.sh && ./configure && make).
-# Environment: HUSK (the binary), TESTS (bats files or directories to run).
+# Environment: HUSK (the binary), RECVTTY and UNITDIR (where a VPATH build put the
+# test helper and the unit tests), TESTS (bats files or directories to run).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -31,7 +32,7 @@ tally() {
 }
 
 echo "# unit tests"
-for t in tests/unit/test-*; do
+for t in "${UNITDIR:-$top/tests/unit}"/test-*; do
 	[ -x "$t" ] || continue
 	case $t in *.c|*.o) continue ;; esac
 	tally < <("$t" 2>&1)
