@@ -464,7 +464,7 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 		terminal_proxy(master, c.req.pidfd);
 		close(master);
 	}
-	process_wait(c.req.pid, c.req.pidfd, status);
+	process_wait(c.req.pid, status);
 	process_forward_signals(0);
 	/* As runc does, a foreground run removes the container once it has exited. */
 	if (state_load(ctx, id, &st, err) == 0) {

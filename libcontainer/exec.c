@@ -169,7 +169,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 			terminal_proxy(master, req.pidfd);
 			close(master);
 		}
-		process_wait(req.pid, req.pidfd, status);
+		process_wait(req.pid, status);
 		process_forward_signals(0);
 	}
 	r = 0;

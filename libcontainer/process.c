@@ -464,18 +464,24 @@ static int child_run(struct child *c)
 	return process_exec_final(p, req->seccomp, exe, env, req->preserve_fds, c->sync, &c->err);
 }
 
-static int write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
-			struct husk_error *err)
+int process_write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n)
 {
 	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", pid, file), *buf = xstrdup("");
-	int r;
 
 	for (size_t i = 0; i < n; i++) {
 		char *next = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id, m[i].size);
 		free(buf);
 		buf = next;
 	}
-	r = write_file_at(AT_FDCWD, path, buf, strlen(buf), 0);
+	return write_file_at(AT_FDCWD, path, buf, strlen(buf), 0);
+}
+
+static int write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+			struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", pid, file);
+	int r = process_write_id_map(pid, file, m, n);
+
 	if (r < 0)
 		return husk_error_sys(err, -r, "config.json: linux.%s: write %s",
 				      strcmp(file, "uid_map") ? "gidMappings" : "uidMappings", path);
@@ -785,11 +791,10 @@ void process_forward_signals(pid_t pid)
 	}
 }
 
-int process_wait(pid_t pid, int pidfd, int *status)
+int process_wait(pid_t pid, int *status)
 {
 	int st;
 
-	(void) pidfd;
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno == EINTR)
 			continue;

@@ -53,6 +53,9 @@ struct exec_request {
 };
 int process_spawn_exec(struct exec_request *req, struct husk_error *err);
 
+/* Write /proc/PID/{uid_map,gid_map} (FILE) from m; a negative errno on failure. */
+int process_write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n);
+
 /* Shared by init and exec: process.* attributes applied while privileged (rlimits,
  * oomScoreAdj, scheduler, ioPriority, affinity; personality from s when given). */
 int process_apply_attributes(const struct spec *s, const struct spec_process *p, struct husk_error *err);
@@ -65,10 +68,9 @@ int process_exec_final(const struct spec_process *p, struct seccomp_filter *filt
 /* An AppArmor profile or SELinux label the host cannot apply: a clear error. */
 int process_check_lsm(const struct spec_process *p, const char *label, struct husk_error *err);
 
-/* Wait for a process (child or not) through its pidfd; its status as a shell
- * reports it (128+N for a signal) when it is our child, else 0. */
-int process_wait(pid_t pid, int pidfd, int *status);
-/* Forward the signals husk receives to pid until process_forward_stop(). */
+/* Wait for our child pid; *status as a shell reports it (128+N for signal N). */
+int process_wait(pid_t pid, int *status);
+/* Forward the signals husk receives to pid (0: stop forwarding). */
 void process_forward_signals(pid_t pid);
 
 /* How a container is run: one lifecycle, several executors.  "namespaces" is the

@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <linux/openat2.h>
 
+#include "process.h"
 #include "rootfs.h"
 #include "utils.h"
 
@@ -527,18 +528,6 @@ int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error
 }
 
 /* ---- idmapped mounts (prepared in the runtime) --------------------------------- */
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n)
-{
-	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", pid, file), *buf = xstrdup("");
-
-	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id, m[i].size);
-		free(buf);
-		buf = next;
-	}
-	return write_file_at(AT_FDCWD, path, buf, strlen(buf), 0);
-}
-
 /* A user namespace with these mappings, held by an fd: a child unshares it and
  * waits while we write its maps and open it, then goes away. */
 static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const struct spec_id_mapping *gids,
@@ -573,9 +562,9 @@ static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const 
 			break;
 		usleep(100);
 	}
-	r = write_map(pid, "uid_map", uids, n_uids);
+	r = process_write_id_map(pid, "uid_map", uids, n_uids);
 	if (r == 0)
-		r = write_map(pid, "gid_map", gids, n_gids);
+		r = process_write_id_map(pid, "gid_map", gids, n_gids);
 	if (r == 0) {
 		*fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (*fd < 0)

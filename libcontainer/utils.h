@@ -71,7 +71,7 @@ void format_rfc3339(char *buf, size_t len);
 /* The start time (field 22 of /proc/PID/stat), to tell a pid from its reuse. */
 int proc_start_time(pid_t pid, uint64_t *start);
 
-/* Close every fd >= from except those in keep (sorted, n entries). */
+/* Close every fd >= from. */
 void close_fds_from(int from);
 /* Mark every fd >= from close-on-exec. */
 int cloexec_fds_from(int from);
