@@ -100,6 +100,15 @@ static void container_undo(struct container *c)
 		rm_rf(c->dir);
 }
 
+/* The host id that id 0 of the container maps to (0 when unmapped). */
+static unsigned host_id_of_root(const struct spec_id_mapping *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0)
+			return m[i].host_id;
+	return 0;
+}
+
 static char *state_json_for(struct container *c, const char *status, pid_t pid)
 {
 	return state_oci_json(c->id, status, pid, c->bundle, c->spec->annotations, NULL, false);
@@ -213,6 +222,14 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 		fifo = xasprintf("%s/" STATE_FIFO, c->dir);
 		if (mkfifo(fifo, 0600) < 0) {
 			r = husk_error_sys(err, errno, "mkfifo \"%s\"", fifo);
+			goto fail;
+		}
+		/* The init opens it as the container's root: in a user namespace that is
+		 * another host uid, which must own the fifo (runc does the same). */
+		if ((c->spec->ns_new & CLONE_NEWUSER) &&
+		    chown(fifo, host_id_of_root(c->spec->uid_mappings, c->spec->n_uid_mappings),
+			  host_id_of_root(c->spec->gid_mappings, c->spec->n_gid_mappings)) < 0) {
+			r = husk_error_sys(err, errno, "chown \"%s\"", fifo);
 			goto fail;
 		}
 		c->req.fifo_fd = open(fifo, O_PATH | O_CLOEXEC);

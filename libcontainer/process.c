@@ -370,6 +370,13 @@ static int child_run(struct child *c)
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			return husk_error_sys(&c->err, errno, "become root in the user namespace (is 0 mapped?)");
 	}
+	/* Until it execs, this process runs the host's husk binary: non-dumpable, no
+	 * process of the container can open its /proc/PID/exe and, once the binary is no
+	 * longer running, write through it (CVE-2019-5736).  execve makes the container's
+	 * own process dumpable again.  Set after the id maps, which the parent writes
+	 * through our /proc files. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return husk_error_sys(&c->err, errno, "prctl(PR_SET_DUMPABLE)");
 	/* Join the namespaces given by path: the user namespace first, so the rest are
 	 * joined with its privileges. */
 	for (size_t i = 0; i < s->n_namespaces; i++) {
@@ -721,6 +728,8 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 		_cleanup_strv_ char **env = NULL;
 
 		close(fds[0]);
+		/* Not dumpable while it runs husk's binary (see child_run; CVE-2019-5736). */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		/* setns with a pidfd enters all of them at once, the user namespace first. */
 		if (join && setns(target, join) < 0) {
 			husk_error_sys(&cerr, errno, "join the namespaces of pid %d", req->init_pid);
