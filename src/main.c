@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -53,8 +56,34 @@ static const struct {
 	{ "ps", cmd_ps }, { "spec", cmd_spec }, { "features", cmd_features },
 };
 
+static char **orig_argv;
+static struct cli *running;
+
+/* Re-execute husk from a sealed memfd copy of its binary, with the same arguments:
+ * a container process that can open /proc/PID/exe of husk then reaches only the
+ * copy, which nobody can write (CVE-2019-5736).  Returns only on failure. */
+static void reexec_sealed(void)
+{
+	extern char **environ;
+	int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int mfd = memfd_create("husk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	struct stat st;
+	off_t off = 0;
+
+	if (src < 0 || mfd < 0 || fstat(src, &st) < 0)
+		return;
+	while (off < st.st_size)
+		if (sendfile(mfd, src, &off, st.st_size - off) <= 0)
+			return;
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		return;
+	fexecve(mfd, orig_argv, environ);
+}
+
 int cli_fail(const struct husk_error *err)
 {
+	if (err->code == EAGAIN && running && !running->ctx.sealed_binary)
+		reexec_sealed();
 	husk_log(HUSK_LOG_ERROR, "%s", err->msg);
 	fprintf(stderr, "husk: %s\n", err->msg);
 	return 1;
@@ -116,6 +145,14 @@ int main(int argc, char **argv)
 		static char root[4096];
 		snprintf(root, sizeof(root), "%s/husk", root_env);
 		cli.ctx.root = root;
+	}
+	orig_argv = argv;
+	running = &cli;
+	{
+		/* Already a sealed copy (see reexec_sealed)? */
+		char exe[64];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		cli.ctx.sealed_binary = n > 0 && (exe[n] = '\0', !strncmp(exe, "/memfd:husk", 11));
 	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
