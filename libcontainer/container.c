@@ -629,6 +629,26 @@ int husk_container_list(const struct husk_context *ctx, struct husk_container_in
 	return 0;
 }
 
+char *husk_container_list_json(const struct husk_container_info *list, size_t n)
+{
+	struct json_writer *w = json_writer_new(false);
+
+	json_write_array_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		json_write_object_begin(w);
+		json_write_key_string(w, "ociVersion", "1.3.0");
+		json_write_key_string(w, "id", list[i].id);
+		json_write_key_int(w, "pid", list[i].pid);
+		json_write_key_string(w, "status", list[i].status);
+		json_write_key_string(w, "bundle", list[i].bundle);
+		json_write_key_string(w, "created", list[i].created);
+		json_write_key_string(w, "owner", list[i].owner);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
+	return json_writer_finish(w);
+}
+
 void husk_container_info_free(struct husk_container_info *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

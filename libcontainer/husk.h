@@ -96,6 +96,8 @@ struct husk_container_info {
 int husk_container_list(const struct husk_context *ctx, struct husk_container_info **list,
 			size_t *n, struct husk_error *err);
 void husk_container_info_free(struct husk_container_info *list, size_t n);
+/* runc's "list --format json": an array of {ociVersion, id, pid, status, bundle, created, owner}. */
+char *husk_container_list_json(const struct husk_container_info *list, size_t n);
 
 /* The host pids of every process in the container (from its cgroup, or its init). */
 int husk_container_pids(const struct husk_context *ctx, const char *id, pid_t **pids, size_t *n,

@@ -17,20 +17,6 @@ static const char usage[] =
 	"  -q, --quiet          print the ids only\n"
 	"  -h, --help           this text\n";
 
-static void json_string_out(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char) *s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 CMD(list)
 {
 	static const struct option opts[] = {
@@ -70,20 +56,9 @@ CMD(list)
 		for (i = 0; i < n; i++)
 			puts(list[i].id);
 	} else if (json) {
-		/* runc's shape: an array of {ociVersion, id, pid, status, bundle, rootfs, created, owner}. */
-		putchar('[');
-		for (i = 0; i < n; i++) {
-			printf("%s{\"ociVersion\":\"1.3.0\",\"id\":", i ? "," : "");
-			json_string_out(list[i].id);
-			printf(",\"pid\":%d,\"status\":\"%s\",\"bundle\":", list[i].pid, list[i].status);
-			json_string_out(list[i].bundle);
-			printf(",\"created\":");
-			json_string_out(list[i].created);
-			printf(",\"owner\":");
-			json_string_out(list[i].owner);
-			putchar('}');
-		}
-		puts("]");
+		char *text = husk_container_list_json(list, n);
+		puts(text);
+		free(text);
 	} else {
 		printf("%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
 		for (i = 0; i < n; i++)
