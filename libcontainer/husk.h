@@ -36,8 +36,6 @@ enum husk_log_level { HUSK_LOG_ERROR, HUSK_LOG_WARNING, HUSK_LOG_INFO, HUSK_LOG_
 /* Send log lines to PATH (NULL: stderr) in FORMAT; DEBUG lines only when debug. */
 int husk_log_open(const char *path, enum husk_log_format format, bool debug, struct husk_error *err);
 void husk_log(enum husk_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* True when log lines go somewhere other than stderr. */
-bool husk_log_to_file(void);
 
 /* ---- the runtime context ----------------------------------------------- */
 enum husk_cgroup_manager { HUSK_CGROUP_CGROUPFS, HUSK_CGROUP_SYSTEMD, HUSK_CGROUP_DISABLED };

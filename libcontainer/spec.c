@@ -670,14 +670,6 @@ int spec_namespace_type(const char *name)
 	return -1;
 }
 
-const char *spec_namespace_name(int type)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(namespace_names); i++)
-		if (namespace_names[i].type == type)
-			return namespace_names[i].name;
-	return "?";
-}
-
 const struct spec_namespace *spec_find_namespace(const struct spec *s, int type)
 {
 	for (size_t i = 0; i < s->n_namespaces; i++)

@@ -148,7 +148,6 @@ const char *spec_mount_option_name(size_t i);
 
 /* Namespace helpers. */
 int spec_namespace_type(const char *name);       /* "pid" -> CLONE_NEWPID, or -1 */
-const char *spec_namespace_name(int type);       /* CLONE_NEWPID -> "pid" */
 const struct spec_namespace *spec_find_namespace(const struct spec *s, int type);
 
 #endif

@@ -12,11 +12,6 @@ static int k_pivot_root(const char *new_root, const char *put_old)
 	return syscall(SYS_pivot_root, new_root, put_old);
 }
 
-static int k_setrlimit(int resource, const struct rlimit *rl)
-{
-	return setrlimit(resource, rl);
-}
-
 const struct syscalls syscalls_kernel = {
 	.mount = mount,
 	.umount2 = umount2,
@@ -25,7 +20,4 @@ const struct syscalls syscalls_kernel = {
 	.open_tree = open_tree,
 	.move_mount = move_mount,
 	.mknodat = mknodat,
-	.sethostname = sethostname,
-	.setdomainname = setdomainname,
-	.setrlimit = k_setrlimit,
 };

@@ -1,13 +1,12 @@
-/* syscalls.h - the kernel operations that set up a container, behind a table of
- * function pointers.  The real table calls the kernel; unit tests install a
- * recording double to check the sequence a config produces, without root. */
+/* syscalls.h - the kernel operations that build a container's rootfs, behind a table of
+ * function pointers.  The real table calls the kernel; a test double can record
+ * the sequence a config produces, without root (not written yet). */
 #ifndef HUSK_SYSCALLS_H
 #define HUSK_SYSCALLS_H
 
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 
 struct syscalls {
 	int (*mount)(const char *src, const char *target, const char *type, unsigned long flags,
@@ -19,9 +18,6 @@ struct syscalls {
 	int (*open_tree)(int dfd, const char *path, unsigned int flags);
 	int (*move_mount)(int from_dfd, const char *from, int to_dfd, const char *to, unsigned int flags);
 	int (*mknodat)(int dfd, const char *path, mode_t mode, dev_t dev);
-	int (*sethostname)(const char *name, size_t len);
-	int (*setdomainname)(const char *name, size_t len);
-	int (*setrlimit)(int resource, const struct rlimit *rl);
 };
 
 /* The table that calls the kernel. */
