@@ -174,3 +174,35 @@ teardown() { teardown_husk; }
 	husk delete --force c1
 	rmdir "$(cgroup2_root)/husktest.slice"
 }
+
+@test "seccomp: rules, errnoRet, argument conditions and the default action" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		"syscalls": [
+			{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+			{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}
+		]}'
+	set_args sh -c 'mkdir /dev/shm/x 2>&1; linux32 true 2>/dev/null && echo linux32-ok || echo linux32-denied; linux64 true && echo linux64-ok'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"Function not implemented"* ]]   # errnoRet 38 = ENOSYS
+	[ "${lines[1]}" = linux32-denied ]                     # personality(PER_LINUX32 = 8) matches the rule
+	[ "${lines[2]}" = linux64-ok ]                         # personality(PER_LINUX = 0) does not
+}
+
+@test "seccomp: a default action of ERRNO with defaultErrnoRet" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+		"syscalls": [{"names": ["execve","brk","mmap","munmap","mprotect","arch_prctl","set_tid_address","set_robust_list","rseq","prlimit64","getrandom","exit_group","write","writev","getuid","getpid","rt_sigaction","rt_sigprocmask","fstat","newfstatat","uname","getcwd","getppid","ioctl","read","close","openat","access","readlinkat","getdents64","wait4","clone","fork","vfork","exit","rt_sigreturn","geteuid","getgid","getegid","dup2","fcntl","lseek","stat","lstat","chdir","set_tid_address","futex","sched_getaffinity","sysinfo"], "action": "SCMP_ACT_ALLOW"}]}'
+	set_args sh -c 'echo alive; kill -0 1 2>/dev/null || echo kill-denied'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = alive ]
+	[[ "$output" == *kill-denied* ]]
+}
+
+@test "seccomp: a bad profile fails create, naming the field" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"}'
+	run husk create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: config.json: linux.seccomp.defaultAction: unknown action "SCMP_ACT_BOGUS"' ]
+	assert_nothing_left c1
+}
