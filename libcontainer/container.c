@@ -148,12 +148,28 @@ static int listen_fds(void)
 	return v && parse_uint64(v, &n) == 0 && n < 1024 ? (int) n : 0;
 }
 
-bool container_needs_sealed_binary(const struct spec *s)
+bool husk_running_sealed(void)
+{
+	char exe[64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return str_has_prefix(exe, "/memfd:husk");
+}
+
+int container_check_sealed_binary(const struct spec *s, struct husk_error *err)
 {
 	/* Only a process with CAP_SYS_PTRACE over the runtime's processes can open their
 	 * /proc/PID/exe: a container with that capability and no user namespace. */
-	return !(s->ns_new & CLONE_NEWUSER) &&
-	       (!s->process.has_caps || (s->process.caps[CAPS_BOUNDING] & (1ULL << CAP_SYS_PTRACE)));
+	bool exposed = !(s->ns_new & CLONE_NEWUSER) &&
+		       (!s->process.has_caps || (s->process.caps[CAPS_BOUNDING] & (1ULL << CAP_SYS_PTRACE)));
+
+	if (exposed && !husk_running_sealed())
+		return husk_error_set(err, EAGAIN, "this container has CAP_SYS_PTRACE without a user namespace: "
+				      "husk must run from a sealed copy of its binary");
+	return 0;
 }
 
 /* Everything that can be checked without touching the system. */
@@ -181,9 +197,8 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 				      "required with %s", c->run ? "run --detach" : "create");
 	if ((r = process_check_lsm(&c->spec->process, "config.json", err)) < 0)
 		return r;
-	if (!c->ctx->sealed_binary && container_needs_sealed_binary(c->spec))
-		return husk_error_set(err, EAGAIN, "this container has CAP_SYS_PTRACE without a user namespace: "
-				      "husk must run from a sealed copy of its binary");
+	if ((r = container_check_sealed_binary(c->spec, err)) < 0)
+		return r;
 	if (!(c->executor = executor_for(c->spec, err)))
 		return -ENOTSUP;
 	if ((r = parse_ephemeral(opts, c->spec, &c->req.ephemeral_size, err)) < 0)

@@ -140,11 +140,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	}
 	if ((r = spec_parse(text, cfg, st->bundle, &s, err)) < 0)
 		goto out;
-	if (!ctx->sealed_binary && container_needs_sealed_binary(s)) {
-		r = husk_error_set(err, EAGAIN, "this container has CAP_SYS_PTRACE without a user namespace: "
-				   "husk must run from a sealed copy of its binary");
+	if ((r = container_check_sealed_binary(s, err)) < 0)
 		goto out;
-	}
 	if ((r = build_process(s, o, &p, err)) < 0 || (r = process_check_lsm(&p, "exec", err)) < 0)
 		goto out;
 	if (s->seccomp && (r = seccomp_compile(s->seccomp, &req.seccomp, err)) < 0)

@@ -43,13 +43,14 @@ enum husk_cgroup_manager { HUSK_CGROUP_CGROUPFS, HUSK_CGROUP_SYSTEMD, HUSK_CGROU
 struct husk_context {
 	const char *root;                      /* state directory root, default HUSK_DEFAULT_ROOT */
 	enum husk_cgroup_manager cgroup_manager;
-	/* The caller runs from a sealed copy of its binary (a memfd).  When it does not,
-	 * create, run and exec of a container that could reach the runtime's binary
-	 * through /proc/PID/exe (CAP_SYS_PTRACE without a user namespace) fail with
-	 * EAGAIN before any side effect: the CLI then re-executes itself sealed
-	 * (CVE-2019-5736). */
-	bool sealed_binary;
 };
+
+/* Whether this process runs from a sealed memfd copy of its binary ("husk").  When
+ * it does not, create, run and exec of a container that could reach the runtime's
+ * binary through /proc/PID/exe (CAP_SYS_PTRACE without a user namespace) fail with
+ * EAGAIN before any side effect: the CLI then re-executes itself sealed
+ * (CVE-2019-5736). */
+bool husk_running_sealed(void);
 #define HUSK_DEFAULT_ROOT "/run/husk"
 
 /* How a container's process is started: create/run options. */

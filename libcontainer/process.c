@@ -399,7 +399,7 @@ static int child_run(struct child *c)
 		}
 	/* The state hooks get carries the pid as the host sees it: the host's /proc is
 	 * still mounted here, and its "self" is that pid. */
-	{
+	if (s->n_hooks[HOOK_CREATE_CONTAINER] || s->n_hooks[HOOK_START_CONTAINER]) {
 		char buf[32];
 		ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
 		if (n > 0) {

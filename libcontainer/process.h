@@ -73,8 +73,9 @@ int process_wait(pid_t pid, int *status);
 /* Forward the signals husk receives to pid (0: stop forwarding). */
 void process_forward_signals(pid_t pid);
 
-/* Whether a container's processes could open the runtime's /proc/PID/exe. */
-bool container_needs_sealed_binary(const struct spec *s);
+/* EAGAIN when a container's processes could open the runtime's /proc/PID/exe and
+ * this process does not run from a sealed copy of husk (see husk_running_sealed). */
+int container_check_sealed_binary(const struct spec *s, struct husk_error *err);
 
 /* How a container is run: one lifecycle, several executors.  "namespaces" is the
  * process in Linux namespaces; a microVM executor plugs in beside it, chosen by the

@@ -57,7 +57,6 @@ static const struct {
 };
 
 static char **orig_argv;
-static struct cli *running;
 
 /* Re-execute husk from a sealed memfd copy of its binary, with the same arguments:
  * a container process that can open /proc/PID/exe of husk then reaches only the
@@ -82,7 +81,8 @@ static void reexec_sealed(void)
 
 int cli_fail(const struct husk_error *err)
 {
-	if (err->code == EAGAIN && running && !running->ctx.sealed_binary)
+	/* Only once: a sealed copy never asks again. */
+	if (err->code == EAGAIN && orig_argv && !husk_running_sealed())
 		reexec_sealed();
 	husk_log(HUSK_LOG_ERROR, "%s", err->msg);
 	fprintf(stderr, "husk: %s\n", err->msg);
@@ -147,13 +147,6 @@ int main(int argc, char **argv)
 		cli.ctx.root = root;
 	}
 	orig_argv = argv;
-	running = &cli;
-	{
-		/* Already a sealed copy (see reexec_sealed)? */
-		char exe[64];
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		cli.ctx.sealed_binary = n > 0 && (exe[n] = '\0', !strncmp(exe, "/memfd:husk", 11));
-	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
 		switch (c) {
