@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -528,8 +529,8 @@ int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error
 }
 
 /* ---- idmapped mounts (prepared in the runtime) --------------------------------- */
-/* A user namespace with these mappings, held by an fd: a child unshares it and
- * waits while we write its maps and open it, then goes away. */
+/* A user namespace with these mappings, held by an fd: a child is born in it (clone
+ * with CLONE_NEWUSER, fork-like) and waits while we write its maps and open it. */
 static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const struct spec_id_mapping *gids,
 		       size_t n_gids, int *fd)
 {
@@ -539,7 +540,7 @@ static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const 
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
+	pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
 		r = -errno;
 		close(pipefd[0]);
@@ -548,20 +549,11 @@ static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const 
 	}
 	if (pid == 0) {
 		close(pipefd[1]);
-		if (unshare(CLONE_NEWUSER) < 0)
-			_exit(1);
 		(void) !read(pipefd[0], &c, 1); /* until the parent is done with us */
 		_exit(0);
 	}
 	close(pipefd[0]);
-	/* Wait until the child is in its new namespace. */
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-	for (int i = 0; i < 10000; i++) {
-		struct stat a, b;
-		if (stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_ino != b.st_ino)
-			break;
-		usleep(100);
-	}
 	r = process_write_id_map(pid, "uid_map", uids, n_uids);
 	if (r == 0)
 		r = process_write_id_map(pid, "gid_map", gids, n_gids);
