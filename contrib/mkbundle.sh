@@ -27,6 +27,8 @@ if [ $# -gt 0 ]; then
 		args="$args${args:+, }\"$esc\""
 	done
 fi
-ARGS=$args awk '{ if ($0 ~ /^\t*"sh"$/) { sub(/"sh"/, ENVIRON["ARGS"]) } sub(/"terminal": true/, "\"terminal\": false"); print }' \
+# (No sub() for the arguments: awk would read "&" and "\\" in them as its own.)
+ARGS=$args awk '{ if ($0 ~ /^\t*"sh"$/) { $0 = substr($0, 1, index($0, "\"") - 1) ENVIRON["ARGS"] }
+	sub(/"terminal": true/, "\"terminal\": false"); print }' \
 	"$dir/config.json" > "$dir/config.json.tmp"
 mv "$dir/config.json.tmp" "$dir/config.json"
