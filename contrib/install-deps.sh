@@ -6,4 +6,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev \
-	busybox-static bats jq procps iproute2 util-linux
+	busybox-static bats jq procps iproute2 util-linux \
+	qemu-system-x86 linux-image-amd64 xz-utils cpio kmod
+# qemu-system-x86 and linux-image-amd64: tests/vm/husk-vm boots Debian's kernel with
+# a pure cgroup v2 hierarchy for the resource-limit tests (tests/cgroupv2).

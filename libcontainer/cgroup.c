@@ -3,8 +3,11 @@
  * as it is: husk never remounts or reconfigures a host hierarchy. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -205,225 +208,259 @@ int cgroup_destroy(const char *fspath, struct husk_error *err)
 	return husk_error_set(err, EBUSY, "remove cgroup \"%s\": still busy after 5 s", fspath);
 }
 
-/* ---- linux.resources ------------------------------------------------------------ */
-/* Whether controller can be used in a child of mount/path's parent, enabling it in
- * every ancestor's cgroup.subtree_control on the way down as needed. */
-static int enable_controller(const char *fspath, const char *controller)
+/* ---- freezing ---------------------------------------------------------------------- */
+/* The value of key in a flat-keyed cgroup file ("frozen 1", "oom_kill 3"). */
+static int read_keyed(int dirfd, const char *file, const char *key, uint64_t *out)
 {
-	const char *mp = cgroup_mountpoint();
-	_cleanup_free_ char *dir = xstrdup(mp), *avail = NULL, *file = NULL;
-	const char *rest = fspath + strlen(mp);
-	_cleanup_free_ char *rel = xstrdup(rest);
-	char *comp, *save;
-	char *words, *w, *wsave;
-	bool found = false;
-
-	file = xasprintf("%s/cgroup.controllers", mp);
-	if (read_file_at(AT_FDCWD, file, 4096, &avail, NULL) < 0)
-		return -ENOENT;
-	for (words = avail; (w = strtok_r(words, " \n", &wsave)); words = NULL)
-		if (!strcmp(w, controller))
-			found = true;
-	if (!found)
-		return -ENOENT;
-	/* Walk from the mount down to the parent of fspath. */
-	for (comp = strtok_r(rel, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
-		_cleanup_free_ char *ctl = xasprintf("%s/cgroup.subtree_control", dir);
-		_cleanup_free_ char *plus = xasprintf("+%s", controller);
-		char *next;
-		int r = write_file_at(AT_FDCWD, ctl, plus, strlen(plus), 0);
-		if (r < 0)
-			return r;
-		next = xasprintf("%s/%s", dir, comp);
-		free(dir);
-		dir = next;
-	}
-	return 0;
-}
-
-struct res_ctx {
-	const char *fspath;
-	struct husk_error *err;
-};
-
-static int res_write(struct res_ctx *c, const char *field, const char *controller, const char *file,
-		     const char *value)
-{
-	_cleanup_free_ char *path = xasprintf("%s/%s", c->fspath, file);
+	_cleanup_free_ char *buf = NULL;
+	size_t klen = strlen(key);
+	char *line, *save;
 	int r;
 
-	if (controller) {
-		r = enable_controller(c->fspath, controller);
-		if (r == -ENOENT)
-			return husk_error_set(c->err, ENOTSUP,
-					      "config.json: %s: the host's cgroup v2 has no %s controller",
-					      field, controller);
-		if (r < 0)
-			return husk_error_sys(c->err, -r, "config.json: %s: enable the %s controller", field, controller);
-	}
-	r = write_file_at(AT_FDCWD, path, value, strlen(value), 0);
+	if ((r = read_file_at(dirfd, file, 1 << 16, &buf, NULL)) < 0)
+		return r;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			return parse_uint64(line + klen + 1, out);
+	return -ENOENT;
+}
+
+int cgroup_freeze(const char *fspath, bool freeze, int timeout_ms, struct husk_error *err)
+{
+	_cleanup_close_ int dirfd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC), events = -1;
+	struct timespec start, now;
+	uint64_t frozen;
+	int r;
+
+	if (dirfd < 0)
+		return husk_error_sys(err, errno, "open cgroup \"%s\"", fspath);
+	r = write_file_at(dirfd, "cgroup.freeze", freeze ? "1" : "0", 1, 0);
 	if (r < 0)
-		return husk_error_sys(c->err, -r, "config.json: %s: write \"%s\" to %s", field, value, path);
-	return 0;
+		return husk_error_sys(err, -r, "%s cgroup \"%s\"", freeze ? "freeze" : "thaw", fspath);
+	/* cgroup.freeze is a request; cgroup.events says when every task has stopped
+	 * (or started), and the kernel signals each change of it with POLLPRI. */
+	events = openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+	if (events < 0)
+		return husk_error_sys(err, errno, "open \"%s/cgroup.events\"", fspath);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd = { events, POLLPRI, 0 };
+		long waited;
+
+		if ((r = read_keyed(dirfd, "cgroup.events", "frozen", &frozen)) < 0)
+			return husk_error_sys(err, -r, "read \"%s/cgroup.events\"", fspath);
+		if (frozen == (freeze ? 1 : 0))
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= timeout_ms)
+			break;
+		/* Re-read at least every 100 ms: a notification may land between read and poll. */
+		poll(&pfd, 1, timeout_ms - waited < 100 ? (int) (timeout_ms - waited) : 100);
+	}
+	if (freeze)
+		write_file_at(dirfd, "cgroup.freeze", "0", 1, 0);
+	return husk_error_set(err, ETIMEDOUT, "cgroup \"%s\" did not %s within %d ms", fspath,
+			      freeze ? "freeze" : "thaw", timeout_ms);
 }
 
-static int res_int(struct res_ctx *c, const json_value *obj, const char *key, const char *field,
-		   int64_t *out, bool *present)
+int cgroup_oom_kills(const char *fspath, uint64_t *n)
 {
-	const json_value *v = json_object_get(obj, key);
+	_cleanup_close_ int dirfd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 
-	*present = false;
-	if (!v || json_type_of(v) == JSON_NULL)
+	*n = 0;
+	if (dirfd < 0)
+		return -errno;
+	return read_keyed(dirfd, "memory.events", "oom_kill", n);
+}
+
+/* ---- statistics -------------------------------------------------------------------- */
+/* A single-number file; "max" reads as UINT64_MAX, as runc reports it. */
+static uint64_t read_number(int dirfd, const char *file)
+{
+	_cleanup_free_ char *buf = NULL;
+	uint64_t v = 0;
+
+	if (read_file_at(dirfd, file, 64, &buf, NULL) < 0)
 		return 0;
-	if (json_int64(v, out) < 0)
-		return husk_error_set(c->err, EINVAL, "config.json: %s.%s: must be an integer", field, key);
-	*present = true;
-	return 0;
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!strcmp(buf, "max"))
+		return UINT64_MAX;
+	parse_uint64(buf, &v);
+	return v;
 }
 
-static void limit_str(char *buf, size_t len, int64_t v)
+static uint64_t keyed(int dirfd, const char *file, const char *key)
 {
-	if (v < 0)
-		snprintf(buf, len, "max");
-	else
-		snprintf(buf, len, "%lld", (long long) v);
+	uint64_t v = 0;
+	read_keyed(dirfd, file, key, &v);
+	return v;
 }
 
-static int apply_memory(struct res_ctx *c, const json_value *mem)
+static void write_key_uint(struct json_writer *w, const char *key, uint64_t v)
 {
-	static const char *const f = "linux.resources.memory";
-	int64_t limit = 0, swap = 0, reservation = 0;
-	bool has_limit, has_swap, has_res;
-	char buf[32];
-	int r;
-
-	if ((r = res_int(c, mem, "limit", f, &limit, &has_limit)) < 0 ||
-	    (r = res_int(c, mem, "swap", f, &swap, &has_swap)) < 0 ||
-	    (r = res_int(c, mem, "reservation", f, &reservation, &has_res)) < 0)
-		return r;
-	if (has_limit) {
-		limit_str(buf, sizeof(buf), limit);
-		if ((r = res_write(c, "linux.resources.memory.limit", "memory", "memory.max", buf)) < 0)
-			return r;
-	}
-	if (has_res) {
-		limit_str(buf, sizeof(buf), reservation);
-		if ((r = res_write(c, "linux.resources.memory.reservation", "memory", "memory.low", buf)) < 0)
-			return r;
-	}
-	if (has_swap) {
-		/* runtime-spec's swap is memory+swap (v1 semantics); v2's swap.max is swap alone. */
-		if (swap >= 0 && has_limit && limit >= 0) {
-			if (swap < limit)
-				return husk_error_set(c->err, EINVAL, "config.json: %s.swap: %lld is below memory.limit %lld",
-						      f, (long long) swap, (long long) limit);
-			swap -= limit;
-		}
-		limit_str(buf, sizeof(buf), swap);
-		if ((r = res_write(c, "linux.resources.memory.swap", "memory", "memory.swap.max", buf)) < 0)
-			return r;
-	}
-	return 0;
+	json_write_key(w, key);
+	json_write_uint(w, v);
 }
 
-static int apply_cpu(struct res_ctx *c, const json_value *cpu)
+static void stats_cpu(struct json_writer *w, int dirfd)
 {
-	static const char *const f = "linux.resources.cpu";
-	int64_t shares = 0, quota = 0, period = 0;
-	bool has_shares, has_quota, has_period;
-	const char *cpus = json_string(json_object_get(cpu, "cpus"));
-	const char *mems = json_string(json_object_get(cpu, "mems"));
-	char buf[64];
-	int r;
-
-	if ((r = res_int(c, cpu, "shares", f, &shares, &has_shares)) < 0 ||
-	    (r = res_int(c, cpu, "quota", f, &quota, &has_quota)) < 0 ||
-	    (r = res_int(c, cpu, "period", f, &period, &has_period)) < 0)
-		return r;
-	if (has_shares && shares > 0) {
-		/* runc's conversion of v1 shares [2, 262144] to v2 weight [1, 10000]. */
-		int64_t weight = 1 + ((shares - 2) * 9999) / 262142;
-		snprintf(buf, sizeof(buf), "%lld", (long long) weight);
-		if ((r = res_write(c, "linux.resources.cpu.shares", "cpu", "cpu.weight", buf)) < 0)
-			return r;
-	}
-	if (has_quota || has_period) {
-		char q[32];
-		limit_str(q, sizeof(q), has_quota ? quota : -1);
-		snprintf(buf, sizeof(buf), "%s %lld", q, (long long) (has_period && period > 0 ? period : 100000));
-		if ((r = res_write(c, "linux.resources.cpu.quota", "cpu", "cpu.max", buf)) < 0)
-			return r;
-	}
-	if (cpus && *cpus && (r = res_write(c, "linux.resources.cpu.cpus", "cpuset", "cpuset.cpus", cpus)) < 0)
-		return r;
-	if (mems && *mems && (r = res_write(c, "linux.resources.cpu.mems", "cpuset", "cpuset.mems", mems)) < 0)
-		return r;
-	return 0;
+	json_write_key(w, "cpu");
+	json_write_object_begin(w);
+	json_write_key(w, "usage");
+	json_write_object_begin(w);
+	write_key_uint(w, "total", keyed(dirfd, "cpu.stat", "usage_usec") * 1000);
+	write_key_uint(w, "kernel", keyed(dirfd, "cpu.stat", "system_usec") * 1000);
+	write_key_uint(w, "user", keyed(dirfd, "cpu.stat", "user_usec") * 1000);
+	json_write_object_end(w);
+	json_write_key(w, "throttling");
+	json_write_object_begin(w);
+	write_key_uint(w, "periods", keyed(dirfd, "cpu.stat", "nr_periods"));
+	write_key_uint(w, "throttledPeriods", keyed(dirfd, "cpu.stat", "nr_throttled"));
+	write_key_uint(w, "throttledTime", keyed(dirfd, "cpu.stat", "throttled_usec") * 1000);
+	json_write_object_end(w);
+	json_write_object_end(w);
 }
 
-int cgroup_apply_resources(const char *fspath, const struct spec *s, struct husk_error *err)
+static void stats_memory(struct json_writer *w, int dirfd)
 {
-	const json_value *res = s->resources, *v;
-	struct res_ctx c = { fspath, err };
-	/* Sections husk does not enforce yet: asking for them is an error, not a silent no-op. */
-	static const char *const unsupported[] = { "blockIO", "hugepageLimits", "rdma", "network" };
-	int64_t pids;
-	bool has_pids;
-	char buf[32];
-	int r;
+	_cleanup_free_ char *stat = NULL;
+	uint64_t usage = read_number(dirfd, "memory.current"), limit = read_number(dirfd, "memory.max");
+	uint64_t swap = read_number(dirfd, "memory.swap.current"), swap_max = read_number(dirfd, "memory.swap.max");
+	char *line, *save;
 
-	if (!res)
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
-		v = json_object_get(res, unsupported[i]);
-		if (v && json_len(v))
-			return husk_error_set(err, ENOTSUP, "config.json: linux.resources.%s: not supported by husk yet",
-					      unsupported[i]);
-	}
-	if (!fspath) {
-		for (size_t i = 0; i < json_len(res); i++) {
-			const char *k = json_object_key_at(res, i);
-			if (strcmp(k, "devices") && json_len(json_object_value_at(res, i)))
-				return husk_error_set(err, ENOTSUP, "config.json: linux.resources.%s: this host has no cgroup v2", k);
+	json_write_key(w, "memory");
+	json_write_object_begin(w);
+	write_key_uint(w, "cache", keyed(dirfd, "memory.stat", "file"));
+	json_write_key(w, "usage");
+	json_write_object_begin(w);
+	write_key_uint(w, "usage", usage);
+	write_key_uint(w, "max", read_number(dirfd, "memory.peak"));
+	write_key_uint(w, "limit", limit);
+	write_key_uint(w, "failcnt", keyed(dirfd, "memory.events", "max"));
+	json_write_object_end(w);
+	/* As runc: v2's swap figures are memory+swap, to keep v1's meaning. */
+	json_write_key(w, "swap");
+	json_write_object_begin(w);
+	write_key_uint(w, "usage", usage + swap);
+	write_key_uint(w, "limit", limit == UINT64_MAX || swap_max == UINT64_MAX ? UINT64_MAX : limit + swap_max);
+	json_write_object_end(w);
+	json_write_key(w, "raw");
+	json_write_object_begin(w);
+	if (read_file_at(dirfd, "memory.stat", 1 << 16, &stat, NULL) == 0) {
+		for (line = strtok_r(stat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *sp = strchr(line, ' ');
+			uint64_t v;
+			if (!sp)
+				continue;
+			*sp = '\0';
+			if (parse_uint64(sp + 1, &v) == 0)
+				write_key_uint(w, line, v);
 		}
-		return 0;
 	}
-	if ((v = json_object_get(res, "memory")) && (r = apply_memory(&c, v)) < 0)
-		return r;
-	if ((v = json_object_get(res, "cpu")) && (r = apply_cpu(&c, v)) < 0)
-		return r;
-	if ((v = json_object_get(res, "pids"))) {
-		if ((r = res_int(&c, v, "limit", "linux.resources.pids", &pids, &has_pids)) < 0)
-			return r;
-		if (has_pids) {
-			limit_str(buf, sizeof(buf), pids > 0 ? pids : -1);
-			if ((r = res_write(&c, "linux.resources.pids.limit", "pids", "pids.max", buf)) < 0)
-				return r;
-		}
-	}
-	if ((v = json_object_get(res, "unified"))) {
-		for (size_t i = 0; i < json_len(v); i++) {
-			const char *key = json_object_key_at(v, i), *val = json_string(json_object_value_at(v, i));
-			_cleanup_free_ char *field = xasprintf("linux.resources.unified.%s", key);
-			_cleanup_free_ char *ctrl = NULL, *path = NULL;
-			const char *dot = strchr(key, '.');
+	json_write_object_end(w);
+	json_write_object_end(w);
+}
 
-			if (!val)
-				return husk_error_set(err, EINVAL, "config.json: %s: must be a string", field);
-			if (!dot || strchr(key, '/') || key[0] == '.')
-				return husk_error_set(err, EINVAL, "config.json: %s: not a cgroup v2 file name", field);
-			ctrl = xasprintf("%.*s", (int) (dot - key), key);
-			if (strcmp(ctrl, "cgroup") && (r = enable_controller(fspath, ctrl)) < 0 && r == -ENOENT)
-				return husk_error_set(err, ENOTSUP, "config.json: %s: the host's cgroup v2 has no %s controller",
-						      field, ctrl);
-			path = xasprintf("%s/%s", fspath, key);
-			if (access(path, F_OK) < 0)
-				return husk_error_set(err, ENOENT, "config.json: %s: unknown cgroup file \"%s\"", field, key);
-			if ((r = res_write(&c, field, NULL, key, val)) < 0)
-				return r;
+/* io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N ...", as runc's blkio entries. */
+static void stats_blkio(struct json_writer *w, int dirfd)
+{
+	static const struct {
+		const char *list, *rkey, *wkey;
+	} lists[] = { { "ioServiceBytesRecursive", "rbytes", "wbytes" }, { "ioServicedRecursive", "rios", "wios" } };
+	_cleanup_free_ char *stat = NULL;
+
+	json_write_key(w, "blkio");
+	json_write_object_begin(w);
+	read_file_at(dirfd, "io.stat", 1 << 20, &stat, NULL);
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
+		_cleanup_free_ char *copy = stat ? xstrdup(stat) : NULL;
+		char *line, *save;
+		json_write_key(w, lists[l].list);
+		json_write_array_begin(w);
+		for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			unsigned major, minor;
+			char *field, *fsave;
+			if (sscanf(line, "%u:%u", &major, &minor) != 2)
+				continue;
+			for (field = strtok_r(strchr(line, ' '), " ", &fsave); field; field = strtok_r(NULL, " ", &fsave)) {
+				char *eq = strchr(field, '=');
+				uint64_t v;
+				bool rd;
+				if (!eq)
+					continue;
+				*eq = '\0';
+				rd = !strcmp(field, lists[l].rkey);
+				if ((!rd && strcmp(field, lists[l].wkey)) || parse_uint64(eq + 1, &v) < 0)
+					continue;
+				json_write_object_begin(w);
+				write_key_uint(w, "major", major);
+				write_key_uint(w, "minor", minor);
+				json_write_key_string(w, "op", rd ? "Read" : "Write");
+				write_key_uint(w, "value", v);
+				json_write_object_end(w);
+			}
 		}
+		json_write_array_end(w);
 	}
-	/* linux.resources.devices: enforced by a cgroup eBPF program in a later release;
-	 * until then the container's /dev holds only the nodes the config lists. */
+	json_write_object_end(w);
+}
+
+static void stats_hugetlb(struct json_writer *w, int dirfd)
+{
+	_cleanup_free_ char *controllers = NULL;
+	DIR *d;
+	struct dirent *de;
+
+	json_write_key(w, "hugetlb");
+	json_write_object_begin(w);
+	if (read_file_at(dirfd, "cgroup.controllers", 4096, &controllers, NULL) < 0 || !strstr(controllers, "hugetlb")) {
+		json_write_object_end(w);
+		return;
+	}
+	d = fdopendir(dup(dirfd));
+	while (d && (de = readdir(d))) {
+		/* hugetlb.<size>.current */
+		size_t len = strlen(de->d_name);
+		_cleanup_free_ char *size = NULL, *max = NULL, *events = NULL;
+		if (!str_has_prefix(de->d_name, "hugetlb.") || len < 17 || strcmp(de->d_name + len - 8, ".current"))
+			continue;
+		size = xasprintf("%.*s", (int) (len - 16), de->d_name + 8);
+		if (strchr(size, '.'))
+			continue; /* hugetlb.<size>.rsvd.current */
+		max = xasprintf("hugetlb.%s.max", size);
+		events = xasprintf("hugetlb.%s.events", size);
+		json_write_key(w, size);
+		json_write_object_begin(w);
+		write_key_uint(w, "usage", read_number(dirfd, de->d_name));
+		write_key_uint(w, "max", read_number(dirfd, max));
+		write_key_uint(w, "failcnt", keyed(dirfd, events, "max"));
+		json_write_object_end(w);
+	}
+	if (d)
+		closedir(d);
+	json_write_object_end(w);
+}
+
+int cgroup_write_stats(const char *fspath, struct json_writer *w)
+{
+	_cleanup_close_ int dirfd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+
+	if (dirfd < 0)
+		return -errno;
+	json_write_object_begin(w);
+	stats_cpu(w, dirfd);
+	stats_memory(w, dirfd);
+	json_write_key(w, "pids");
+	json_write_object_begin(w);
+	write_key_uint(w, "current", read_number(dirfd, "pids.current"));
+	{
+		uint64_t max = read_number(dirfd, "pids.max");
+		write_key_uint(w, "limit", max == UINT64_MAX ? 0 : max); /* runc: 0 is no limit */
+	}
+	json_write_object_end(w);
+	stats_blkio(w, dirfd);
+	stats_hugetlb(w, dirfd);
+	json_write_object_end(w);
 	return 0;
 }

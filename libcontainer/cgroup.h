@@ -4,9 +4,11 @@
 #define HUSK_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "husk.h"
+#include "json.h"
 #include "spec.h"
 
 /* The cgroup2 mount: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a
@@ -22,14 +24,18 @@ char *cgroup_path_for(const struct husk_context *ctx, const struct spec *s, cons
  * CLONE_INTO_CGROUP.  *fspath gets the full path.  Where there is no cgroup2
  * mount, succeeds with *fd = -1 and *fspath = NULL. */
 int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *err);
-/* Apply linux.resources: a clear error naming the field and the controller when
- * the host's cgroup2 lacks what is asked for. */
-int cgroup_apply_resources(const char *fspath, const struct spec *s, struct husk_error *err);
 /* Kill everything in it (cgroup.kill, or SIGKILL each pid) and remove it. */
 int cgroup_destroy(const char *fspath, struct husk_error *err);
 int cgroup_read_pids(const char *fspath, pid_t **pids, size_t *n);
 int cgroup_signal_all(const char *fspath, int sig, struct husk_error *err);
 /* cgroup.freeze of fspath reads 1. */
 bool cgroup_is_frozen(const char *fspath);
+/* Freeze or thaw through cgroup.freeze, and wait (at most timeout_ms) until
+ * cgroup.events reports every task stopped or running again. */
+int cgroup_freeze(const char *fspath, bool freeze, int timeout_ms, struct husk_error *err);
+/* memory.events' oom_kill: processes the OOM killer has killed in the cgroup. */
+int cgroup_oom_kills(const char *fspath, uint64_t *n);
+/* The "data" object of a runc stats event: cpu, memory, pids, blkio, hugetlb. */
+int cgroup_write_stats(const char *fspath, struct json_writer *w);
 
 #endif

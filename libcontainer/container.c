@@ -19,6 +19,7 @@
 #include <linux/capability.h>
 
 #include "cgroup.h"
+#include "cgroup_resources.h"
 #include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
@@ -45,6 +46,7 @@ struct container {
 	int cgroup_fd;
 	int console_peer;           /* run in the foreground with a terminal: where the master arrives */
 	struct seccomp_filter *seccomp;
+	struct cg_plan resources;   /* linux.resources, checked and converted before any side effect */
 	int *idmapped;              /* prepared idmapped mounts, one per mount */
 	char created[64];
 	struct init_request req;
@@ -79,6 +81,7 @@ static void container_release(struct container *c)
 	if (c->req.pidfd >= 0)
 		close(c->req.pidfd);
 	seccomp_filter_free(c->seccomp);
+	cgroup_plan_free(&c->resources);
 	if (c->spec)
 		rootfs_idmap_free(c->spec, c->idmapped);
 	free(c->cgroup);
@@ -203,6 +206,8 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 		return -ENOTSUP;
 	if ((r = parse_ephemeral(opts, c->spec, &c->req.ephemeral_size, err)) < 0)
 		return r;
+	if ((r = cgroup_plan_resources(c->spec->resources, c->spec, "config.json", &c->resources, err)) < 0)
+		return r;
 	if (c->spec->seccomp && (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
 		return r;
 	return 0;
@@ -243,8 +248,14 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 		if ((r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err)) < 0)
 			goto fail;
 	}
-	if ((r = cgroup_apply_resources(c->cgroup, c->spec, err)) < 0)
+	if (c->cgroup) {
+		if ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0)
+			goto fail;
+	} else if (ctx->cgroup_manager != HUSK_CGROUP_DISABLED && c->resources.n_writes) {
+		r = husk_error_set(err, ENOTSUP, "%s: this host has no cgroup v2",
+				   c->resources.writes[0].field);
 		goto fail;
+	}
 	if (!c->run) {
 		fifo = xasprintf("%s/" STATE_FIFO, c->dir);
 		if (mkfifo(fifo, 0600) < 0) {
@@ -325,20 +336,6 @@ int husk_container_create(const struct husk_context *ctx, const char *id, const 
 }
 
 /* ---- helpers on an existing container ----------------------------------------- */
-static int open_pidfd(const struct container_state *st)
-{
-	int fd = syscall(SYS_pidfd_open, st->pid, 0);
-
-	if (fd < 0)
-		return -errno;
-	/* The pid may have been reused between reading state.json and pidfd_open. */
-	if (!state_pid_alive(st)) {
-		close(fd);
-		return -ESRCH;
-	}
-	return fd;
-}
-
 static int wait_pidfd(int pidfd, int timeout_ms)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
@@ -387,7 +384,7 @@ static int destroy(struct container_state *st, struct husk_error *err)
 	int r;
 
 	if (state_pid_alive(st)) {
-		int pidfd = open_pidfd(st);
+		int pidfd = state_open_pidfd(st);
 		if (st->cgroup)
 			cgroup_signal_all(st->cgroup, SIGKILL, NULL);
 		kill(st->pid, SIGKILL);
@@ -442,7 +439,7 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 		goto out;
 	fifo_path = xasprintf("%s/" STATE_FIFO, st->dir);
 	fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	pidfd = open_pidfd(st);
+	pidfd = state_open_pidfd(st);
 	if (fifo < 0 || pidfd < 0) {
 		r = husk_error_sys(err, fifo < 0 ? errno : -pidfd, "container \"%s\": open the exec fifo", id);
 		goto out;
@@ -539,7 +536,7 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
 		r = cgroup_signal_all(st->cgroup, sig, err);
 		goto out;
 	}
-	pidfd = open_pidfd(st);
+	pidfd = state_open_pidfd(st);
 	if (pidfd < 0) {
 		r = husk_error_set(err, ESRCH, "container \"%s\" is not running", id);
 		goto out;

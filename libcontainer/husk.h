@@ -119,6 +119,34 @@ struct husk_exec_options {
 int husk_container_exec(const struct husk_context *ctx, const char *id,
 			const struct husk_exec_options *opts, int *status, struct husk_error *err);
 
+/* ---- resources (cgroup v2) --------------------------------------------- */
+/* Freeze every process of a running container (cgroup.freeze), and thaw them; both
+ * return once cgroup.events confirms it. */
+int husk_container_pause(const struct husk_context *ctx, const char *id, struct husk_error *err);
+int husk_container_resume(const struct husk_context *ctx, const char *id, struct husk_error *err);
+
+struct husk_update_value {
+	bool set;
+	int64_t value;
+};
+/* runc's update: a linux.resources document (-r FILE, "-" for stdin) and/or flags,
+ * the flags winning over the same field in the file. */
+struct husk_update_options {
+	const char *resources_file;
+	struct husk_update_value memory, memory_reservation, memory_swap;
+	struct husk_update_value cpu_shares, cpu_quota, cpu_period, cpu_idle, cpu_rt_runtime, cpu_rt_period;
+	struct husk_update_value pids_limit, blkio_weight;
+	const char *cpuset_cpus, *cpuset_mems;
+};
+int husk_container_update(const struct husk_context *ctx, const char *id,
+			  const struct husk_update_options *opts, struct husk_error *err);
+/* runc's events: emit() gets one JSON text per event: {"type":"stats","id","data"}
+ * every interval_ms (once, then return, with stats_only), {"type":"oom","id"} when the
+ * OOM killer kills in the container.  Returns when the container's init exits. */
+int husk_container_events(const struct husk_context *ctx, const char *id, unsigned interval_ms,
+			  bool stats_only, void (*emit)(const char *json, void *data), void *data,
+			  struct husk_error *err);
+
 /* ---- documents --------------------------------------------------------- */
 int husk_spec_default(bool rootless, char **json, struct husk_error *err);
 int husk_features(char **json, struct husk_error *err);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 
 #include "cgroup.h"
@@ -253,4 +254,18 @@ char *state_oci_json(const char *id, const char *status, pid_t pid, const char *
 	}
 	json_write_object_end(w);
 	return json_writer_finish(w);
+}
+
+int state_open_pidfd(const struct container_state *st)
+{
+	int fd = syscall(SYS_pidfd_open, st->pid, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* The pid may have been reused between reading state.json and pidfd_open. */
+	if (!state_pid_alive(st)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
 }

@@ -47,6 +47,8 @@ void state_free(struct container_state *st);
 const char *state_status(const struct container_state *st);
 /* Whether st->pid is still the container's process (alive, not a zombie, same start). */
 bool state_pid_alive(const struct container_state *st);
+/* A pidfd for st->pid, or -ESRCH when that is no longer the container's init. */
+int state_open_pidfd(const struct container_state *st);
 /* The OCI state document. */
 char *state_oci_json(const char *id, const char *status, pid_t pid, const char *bundle,
 		     const json_value *annotations, const struct container_state *extra, bool pretty);

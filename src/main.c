@@ -29,6 +29,10 @@ static const char usage[] =
 	"  delete    remove a stopped container (--force: any container)\n"
 	"  list      list containers\n"
 	"  ps        list the processes of a container\n"
+	"  pause     freeze every process of a container\n"
+	"  resume    thaw a paused container\n"
+	"  update    change a container's cgroup limits\n"
+	"  events    print a container's stats and OOM events as JSON lines\n"
 	"  spec      write a default config.json\n"
 	"  features  print the runtime-spec features document\n"
 	"\n"
@@ -53,7 +57,8 @@ static const struct {
 } commands[] = {
 	{ "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run }, { "exec", cmd_exec },
 	{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete }, { "list", cmd_list },
-	{ "ps", cmd_ps }, { "spec", cmd_spec }, { "features", cmd_features },
+	{ "ps", cmd_ps }, { "spec", cmd_spec }, { "features", cmd_features }, { "pause", cmd_pause },
+	{ "resume", cmd_resume }, { "update", cmd_update }, { "events", cmd_events },
 };
 
 static char **orig_argv;

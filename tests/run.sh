@@ -3,7 +3,8 @@
 # against the built ./husk.  Ends with "N passed, M failed, K skipped".
 # Run from the top of a built tree (./autogen.sh && ./configure && make).
 # Environment: HUSK (the binary), RECVTTY and UNITDIR (where a VPATH build put the
-# test helper and the unit tests), TESTS (bats files or directories to run).
+# test helper and the unit tests), TESTS (host bats files or directories to run; the
+# VM suite then runs only if VMTESTS is set), VMTESTS (bats files to run in the VM).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -40,6 +41,17 @@ done
 
 echo "# integration tests"
 tally < <(bats --tap ${TESTS:-tests/integration} 2>&1)
+
+# The cgroup v2 limits need a kernel with every controller: one VM boot runs them all.
+if [ -z "${TESTS:-}" ] || [ -n "${VMTESTS:-}" ]; then
+	echo "# cgroup v2 tests (in tests/vm/husk-vm)"
+	tally < <(
+		tests/vm/husk-vm --disk 64M --timeout 1500 -- bats --tap ${VMTESTS:-tests/cgroupv2} 2>&1
+		rc=$?
+		# 1 is bats reporting failed tests; anything else is the VM failing to run them.
+		[ "$rc" -le 1 ] || echo "not ok - the cgroup v2 VM did not complete (status $rc)"
+	)
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
