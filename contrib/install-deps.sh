@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
-	libyajl-dev libseccomp-dev libcap-dev libmnl-dev \
+	libyajl-dev libseccomp-dev libcap-dev libmnl-dev libsystemd-dev \
 	busybox-static bats jq procps iproute2 util-linux \
 	qemu-system-x86 linux-image-amd64 xz-utils cpio kmod
 # qemu-system-x86 and linux-image-amd64: tests/vm/husk-vm boots Debian's kernel with

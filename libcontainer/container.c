@@ -20,6 +20,7 @@
 
 #include "cgroup.h"
 #include "cgroup_resources.h"
+#include "cgroup_systemd.h"
 #include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
@@ -47,6 +48,8 @@ struct container {
 	int console_peer;           /* run in the foreground with a terminal: where the master arrives */
 	struct seccomp_filter *seccomp;
 	struct cg_plan resources;   /* linux.resources, checked and converted before any side effect */
+	char *scope_slice, *scope_unit; /* --systemd-cgroup: where the scope goes */
+	struct systemd_scope scope;
 	int *idmapped;              /* prepared idmapped mounts, one per mount */
 	char created[64];
 	struct init_request req;
@@ -82,6 +85,9 @@ static void container_release(struct container *c)
 		close(c->req.pidfd);
 	seccomp_filter_free(c->seccomp);
 	cgroup_plan_free(&c->resources);
+	cgroup_systemd_scope_free(&c->scope);
+	free(c->scope_slice);
+	free(c->scope_unit);
 	if (c->spec)
 		rootfs_idmap_free(c->spec, c->idmapped);
 	free(c->cgroup);
@@ -93,6 +99,8 @@ static void container_release(struct container *c)
 /* Undo a create that failed after its first side effect. */
 static void container_undo(struct container *c)
 {
+	/* husk may still be in the scope: out, before everything in it is killed. */
+	cgroup_systemd_leave(&c->scope);
 	if (c->req.pid > 0) {
 		int status;
 		kill(c->req.pid, SIGKILL);
@@ -100,6 +108,8 @@ static void container_undo(struct container *c)
 	}
 	if (c->cgroup)
 		cgroup_destroy(c->cgroup, NULL);
+	if (c->scope.unit)
+		cgroup_systemd_stop(c->scope.unit);
 	if (c->dir)
 		rm_rf(c->dir);
 }
@@ -208,6 +218,9 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 		return r;
 	if ((r = cgroup_plan_resources(c->spec->resources, c->spec, "config.json", &c->resources, err)) < 0)
 		return r;
+	if (c->ctx->cgroup_manager == HUSK_CGROUP_SYSTEMD &&
+	    (r = cgroup_systemd_parse(c->spec->cgroups_path, c->id, &c->scope_slice, &c->scope_unit, err)) < 0)
+		return r;
 	if (c->spec->seccomp && (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
 		return r;
 	return 0;
@@ -243,7 +256,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 			goto fail;
 		}
 	}
-	if (ctx->cgroup_manager != HUSK_CGROUP_DISABLED) {
+	if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS) {
 		cgpath = cgroup_path_for(ctx, c->spec, id);
 		if ((r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err)) < 0)
 			goto fail;
@@ -251,7 +264,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	if (c->cgroup) {
 		if ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0)
 			goto fail;
-	} else if (ctx->cgroup_manager != HUSK_CGROUP_DISABLED && c->resources.n_writes) {
+	} else if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS && c->resources.n_writes) {
 		r = husk_error_set(err, ENOTSUP, "%s: this host has no cgroup v2",
 				   c->resources.writes[0].field);
 		goto fail;
@@ -295,7 +308,22 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->req.no_new_keyring = opts->no_new_keyring;
 	c->req.create_runtime = run_create_runtime_hooks;
 	c->req.data = c;
-	if ((r = c->executor->spawn(&c->req, err)) < 0)
+	if (ctx->cgroup_manager == HUSK_CGROUP_SYSTEMD) {
+		/* Entered last: husk is in the scope only while the init is cloned into it. */
+		if ((r = cgroup_systemd_enter(c->scope_slice, c->scope_unit, id, &c->scope, err)) < 0)
+			goto fail;
+		c->cgroup = xstrdup(c->scope.fspath);
+		c->req.cgroup_path = c->cgroup;
+		c->req.cgroup_fd = c->scope.fd;
+	}
+	r = c->executor->spawn(&c->req, err);
+	if (c->scope.unit && cgroup_systemd_leave(&c->scope) < 0 && r == 0)
+		r = husk_error_set(err, EIO, "--systemd-cgroup: husk could not leave %s", c->scope.unit);
+	if (r < 0)
+		goto fail;
+	/* The limits, now that husk is out of the scope (its own tasks would count). */
+	if (c->scope.unit && ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0 ||
+			      (r = cgroup_systemd_set_properties(c->scope.unit, &c->resources, err)) < 0))
 		goto fail;
 	if (c->req.console_fd >= 0) {
 		close(c->req.console_fd);
@@ -314,6 +342,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	st.created = c->created;
 	st.owner = getuid();
 	st.cgroup = c->cgroup;
+	st.systemd_unit = c->scope.unit;
 	st.executor = (char *) c->executor->name;
 	if ((r = state_write(&st, c->spec->annotations, err)) < 0)
 		goto fail;

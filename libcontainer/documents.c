@@ -150,7 +150,7 @@ int husk_spec_default(bool rootless, char **out, struct husk_error *err)
 
 const char *husk_build_features(void)
 {
-	return "+SECCOMP +CAP +MNL +YAJL +CGROUPV2 +EPHEMERAL";
+	return "+SECCOMP +CAP +MNL +YAJL +SYSTEMD +CGROUPV2 +EPHEMERAL";
 }
 
 int husk_features(char **out, struct husk_error *err)
@@ -196,9 +196,9 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_object_begin(w);
 	json_write_key_bool(w, "v1", false);
 	json_write_key_bool(w, "v2", true);
-	json_write_key_bool(w, "systemd", false);
+	json_write_key_bool(w, "systemd", true);
 	json_write_key_bool(w, "systemdUser", false);
-	json_write_key_bool(w, "rdma", false);
+	json_write_key_bool(w, "rdma", true);
 	json_write_object_end(w);
 	json_write_key(w, "seccomp");
 	json_write_object_begin(w);

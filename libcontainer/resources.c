@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "cgroup_resources.h"
+#include "cgroup_systemd.h"
 #include "state.h"
 #include "utils.h"
 
@@ -68,7 +69,8 @@ int husk_container_resume(const struct husk_context *ctx, const char *id, struct
 }
 
 /* ---- update ---------------------------------------------------------------------- */
-static int apply_document(const char *fspath, const char *text, const char *source, struct husk_error *err)
+static int apply_document(const struct container_state *st, const char *text, const char *source,
+			  struct husk_error *err)
 {
 	json_value *doc = NULL;
 	struct cg_plan plan;
@@ -83,7 +85,10 @@ static int apply_document(const char *fspath, const char *text, const char *sour
 	}
 	r = cgroup_plan_resources(doc, NULL, source, &plan, err);
 	if (r == 0) {
-		r = cgroup_plan_apply(fspath, &plan, err);
+		r = cgroup_plan_apply(st->cgroup, &plan, err);
+		/* systemd re-applies what it knows on a reload: tell it the new limits. */
+		if (r == 0 && st->systemd_unit)
+			r = cgroup_systemd_set_properties(st->systemd_unit, &plan, err);
 		cgroup_plan_free(&plan);
 	}
 	json_free(doc);
@@ -155,10 +160,10 @@ int husk_container_update(const struct husk_context *ctx, const char *id, const 
 		return r;
 	/* The file first, then the flags: a flag overrides the same field in the file. */
 	if (text)
-		r = apply_document(st->cgroup, text, source, err);
+		r = apply_document(st, text, source, err);
 	if (r == 0) {
 		flags = flags_document(opts);
-		r = apply_document(st->cgroup, flags, "update", err);
+		r = apply_document(st, flags, "update", err);
 	}
 	state_free(st);
 	return r;

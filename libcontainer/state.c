@@ -108,6 +108,8 @@ int state_write(const struct container_state *st, const json_value *annotations,
 	json_write_key_int(w, "owner", st->owner);
 	if (st->cgroup)
 		json_write_key_string(w, "cgroup", st->cgroup);
+	if (st->systemd_unit)
+		json_write_key_string(w, "systemdUnit", st->systemd_unit);
 	json_write_key_string(w, "executor", st->executor);
 	if (annotations) {
 		json_write_key(w, "annotations");
@@ -164,6 +166,7 @@ int state_load(const struct husk_context *ctx, const char *id, struct container_
 	st->rootfs = dup_member(st->doc, "rootfs");
 	st->created = dup_member(st->doc, "created");
 	st->cgroup = dup_member(st->doc, "cgroup");
+	st->systemd_unit = dup_member(st->doc, "systemdUnit");
 	st->executor = dup_member(st->doc, "executor");
 	st->annotations = json_object_get(st->doc, "annotations");
 	if (!st->bundle || !st->created || st->pid <= 0) {
@@ -184,6 +187,7 @@ void state_free(struct container_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->cgroup);
+	free(st->systemd_unit);
 	free(st->executor);
 	json_free(st->doc);
 	free(st);

@@ -25,6 +25,7 @@ struct container_state {
 	char *created;
 	uid_t owner;
 	char *cgroup;             /* cgroup2 directory, or NULL */
+	char *systemd_unit;       /* the scope, with --systemd-cgroup */
 	char *executor;           /* "namespaces" */
 	json_value *doc;          /* state.json as read; annotations point into it */
 	const json_value *annotations;

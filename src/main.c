@@ -42,7 +42,7 @@ static const char usage[] =
 	"  --log-format FORMAT  text or json (default text)\n"
 	"  --log-level LEVEL    accepted for runc compatibility; debug equals --debug\n"
 	"  --debug              log debug lines\n"
-	"  --systemd-cgroup     take linux.cgroupsPath as slice:prefix:name\n"
+	"  --systemd-cgroup     the systemd driver: a transient scope per container\n"
 	"  --cgroup-manager M   cgroupfs, systemd or disabled (crun's spelling)\n"
 	"  --rootless VALUE     accepted for runc compatibility (true, false, auto)\n"
 	"  --criu PATH          accepted for runc compatibility\n"

@@ -45,12 +45,21 @@ tally < <(bats --tap ${TESTS:-tests/integration} 2>&1)
 # The cgroup v2 limits need a kernel with every controller: one VM boot runs them all.
 if [ -z "${TESTS:-}" ] || [ -n "${VMTESTS:-}" ]; then
 	echo "# cgroup v2 tests (in tests/vm/husk-vm)"
-	tally < <(
-		tests/vm/husk-vm --disk 64M --timeout 1500 -- bats --tap ${VMTESTS:-tests/cgroupv2} 2>&1
+	vm_tally() {   # VM options and bats files
+		local opts=() rc
+		while [ "$1" != -- ]; do opts+=("$1"); shift; done
+		shift
+		tests/vm/husk-vm "${opts[@]}" --timeout 1500 -- bats --tap "$@" 2>&1
 		rc=$?
 		# 1 is bats reporting failed tests; anything else is the VM failing to run them.
-		[ "$rc" -le 1 ] || echo "not ok - the cgroup v2 VM did not complete (status $rc)"
-	)
+		[ "$rc" -le 1 ] || echo "not ok - the VM did not complete $* (status $rc)"
+	}
+	tally < <(vm_tally --disk 64M -- ${VMTESTS:-tests/cgroupv2})
+	# A second boot with systemd as PID 1, for the systemd cgroup driver.
+	if [ -z "${VMTESTS:-}" ]; then
+		echo "# systemd cgroup driver tests (in tests/vm/husk-vm --systemd)"
+		tally < <(vm_tally --systemd -- tests/systemd)
+	fi
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
