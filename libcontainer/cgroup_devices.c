@@ -120,22 +120,21 @@ int cgroup_devices_apply(int dirfd, const char *fspath, const struct cg_device_r
 	attr.insns = (uintptr_t) p.insns;
 	attr.insn_cnt = (uint32_t) p.n;
 	attr.license = (uintptr_t) "Apache-2.0";
-	attr.log_buf = (uintptr_t) log;
-	attr.log_size = sizeof(log);
-	attr.log_level = 1;
+	/* Without the verifier's log: asking for it costs more than the load (a full log
+	 * of a long program also fails with ENOSPC).  Only a failure loads again with it. */
 	prog_fd = bpf(BPF_PROG_LOAD, &attr);
-	if (prog_fd < 0 && errno == ENOSPC) {
-		/* The verifier's log overflowed: load again without it. */
-		attr.log_buf = 0;
-		attr.log_size = attr.log_level = 0;
-		prog_fd = bpf(BPF_PROG_LOAD, &attr);
-	}
-	free(p.insns);
 	if (prog_fd < 0) {
 		r = errno;
-		husk_log(HUSK_LOG_DEBUG, "BPF verifier: %s", log);
+		attr.log_buf = (uintptr_t) log;
+		attr.log_size = sizeof(log);
+		attr.log_level = 1;
+		prog_fd = bpf(BPF_PROG_LOAD, &attr);
+		if (prog_fd < 0)
+			husk_log(HUSK_LOG_DEBUG, "BPF verifier: %s", log);
+		free(p.insns);
 		return husk_error_sys(err, r, "linux.resources.devices: load the device program for cgroup \"%s\"", fspath);
 	}
+	free(p.insns);
 	memset(&attr, 0, sizeof(attr));
 	attr.target_fd = dirfd;
 	attr.attach_bpf_fd = prog_fd;
