@@ -10,6 +10,7 @@
  * systemd as unit properties, so that a daemon-reload keeps them. */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -25,6 +26,63 @@
 
 #define SYSTEMD_TIMEOUT_USEC (30ULL * 1000000)
 
+/* libsystemd is loaded when the systemd driver is first used, not linked: linking it
+ * maps six more libraries (libgcrypt, liblzma, libzstd, ...) into every husk process
+ * and costs each start about 1 MB of RSS and the dynamic loader's time, for a driver
+ * most starts never use (bench/README.md).  The header still gives the prototypes. */
+#define SD_FUNCTIONS(X)                                                                                 \
+	X(sd_bus_call) X(sd_bus_call_method) X(sd_bus_error_free) X(sd_bus_flush_close_unref)          \
+	X(sd_bus_match_signal) X(sd_bus_message_append) X(sd_bus_message_close_container)             \
+	X(sd_bus_message_new_method_call) X(sd_bus_message_open_container) X(sd_bus_message_read)      \
+	X(sd_bus_message_unref) X(sd_bus_new) X(sd_bus_open_system) X(sd_bus_open_user)                \
+	X(sd_bus_process) X(sd_bus_set_address) X(sd_bus_slot_unref) X(sd_bus_start) X(sd_bus_unref)   \
+	X(sd_bus_wait)
+#define SD_DECLARE(f) __typeof__(f) *f;
+static struct {
+	SD_FUNCTIONS(SD_DECLARE)
+} sd;
+
+static int libsystemd_load(struct husk_error *err)
+{
+	static void *handle;
+
+	if (handle)
+		return 0;
+	handle = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!handle)
+		return husk_error_set(err, ENOTSUP, "--systemd-cgroup: cannot load libsystemd.so.0: %s", dlerror());
+#define SD_RESOLVE(f)                                                                                  \
+	if (!(sd.f = (__typeof__(f) *) dlsym(handle, #f))) {                                           \
+		dlclose(handle);                                                                        \
+		handle = NULL;                                                                          \
+		return husk_error_set(err, ENOTSUP, "--systemd-cgroup: libsystemd.so.0 has no " #f);     \
+	}
+	SD_FUNCTIONS(SD_RESOLVE)
+	return 0;
+}
+
+/* From here on the sd_bus_* names call through the loaded table. */
+#define sd_bus_call (*sd.sd_bus_call)
+#define sd_bus_call_method (*sd.sd_bus_call_method)
+#define sd_bus_error_free (*sd.sd_bus_error_free)
+#define sd_bus_flush_close_unref (*sd.sd_bus_flush_close_unref)
+#define sd_bus_match_signal (*sd.sd_bus_match_signal)
+#define sd_bus_message_append (*sd.sd_bus_message_append)
+#define sd_bus_message_close_container (*sd.sd_bus_message_close_container)
+#define sd_bus_message_new_method_call (*sd.sd_bus_message_new_method_call)
+#define sd_bus_message_open_container (*sd.sd_bus_message_open_container)
+#define sd_bus_message_read (*sd.sd_bus_message_read)
+#define sd_bus_message_unref (*sd.sd_bus_message_unref)
+#define sd_bus_new (*sd.sd_bus_new)
+#define sd_bus_open_system (*sd.sd_bus_open_system)
+#define sd_bus_open_user (*sd.sd_bus_open_user)
+#define sd_bus_process (*sd.sd_bus_process)
+#define sd_bus_set_address (*sd.sd_bus_set_address)
+#define sd_bus_slot_unref (*sd.sd_bus_slot_unref)
+#define sd_bus_start (*sd.sd_bus_start)
+#define sd_bus_unref (*sd.sd_bus_unref)
+#define sd_bus_wait (*sd.sd_bus_wait)
+
 static void bus_unrefp(sd_bus **bus)
 {
 	if (*bus)
@@ -32,7 +90,8 @@ static void bus_unrefp(sd_bus **bus)
 }
 static void message_unrefp(sd_bus_message **m)
 {
-	sd_bus_message_unref(*m);
+	if (*m)
+		sd_bus_message_unref(*m);
 }
 #define _cleanup_bus_ __attribute__((cleanup(bus_unrefp)))
 #define _cleanup_message_ __attribute__((cleanup(message_unrefp)))
@@ -46,6 +105,8 @@ static int bus_open(sd_bus **out, struct husk_error *err)
 	if (access("/run/systemd/system", F_OK) < 0)
 		return husk_error_set(err, ENOTSUP, "--systemd-cgroup: systemd is not running on this host "
 				      "(no /run/systemd/system); use the cgroupfs manager");
+	if ((r = libsystemd_load(err)) < 0)
+		return r;
 	if (geteuid() == 0 && access("/run/systemd/private", F_OK) == 0 && sd_bus_new(&bus) >= 0) {
 		if (sd_bus_set_address(bus, "unix:path=/run/systemd/private") >= 0 && sd_bus_start(bus) >= 0) {
 			*out = bus;
