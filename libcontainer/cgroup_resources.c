@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,12 +16,48 @@
 #include "utils.h"
 
 /* ---- conversions ------------------------------------------------------------------ */
+/* ln(m) for m in [1, 2): 2 atanh((m-1)/(m+1)), whose series converges fast there. */
+static double ln_1_2(double m)
+{
+	double z = (m - 1) / (m + 1), z2 = z * z, term = z, sum = 0;
+
+	for (int k = 1; k < 60; k += 2) {
+		sum += term / k;
+		term *= z2;
+	}
+	return 2 * sum;
+}
+
+/* e^y for |y| < 40: e^r * 2^k with |r| <= ln(2)/2, e^r by its Taylor series. */
+static double exp_small(double y)
+{
+	static const double ln2 = 0.69314718055994530942;
+	int k = (int) (y / ln2 + (y < 0 ? -0.5 : 0.5));
+	double r = y - k * ln2, term = 1, sum = 1;
+
+	for (int i = 1; i < 30; i++) {
+		term *= r / i;
+		sum += term;
+	}
+	for (; k > 0; k--)
+		sum *= 2;
+	for (; k < 0; k++)
+		sum /= 2;
+	return sum;
+}
+
 /* v1 shares [2, 262144] (default 1024) to v2 weight [1, 10000] (default 100) on the
  * logarithmic curve that crun 1.23 and runc 1.3.2 adopted: 1024 maps to 100, and the
- * ends of the ranges map to each other. */
+ * ends of the ranges map to each other:
+ *     l = log2(shares);  weight = ceil(10^((l^2 + 125 l) / 612 - 7/34))
+ * Computed without libm, whose mapping costs every husk process about 400 KB of RSS
+ * (bench/README.md); tests/unit/test-cgroup.c checks every shares value against the
+ * formula computed with libm. */
 uint64_t cgroup_cpu_shares_to_weight(uint64_t shares)
 {
-	double l, exponent;
+	static const double ln2 = 0.69314718055994530942, ln10 = 2.30258509299404568402;
+	double l, exponent, weight;
+	int k = 0;
 
 	if (shares == 0)
 		return 0;
@@ -30,9 +65,19 @@ uint64_t cgroup_cpu_shares_to_weight(uint64_t shares)
 		return 1;
 	if (shares >= 262144)
 		return 10000;
-	l = log2((double) shares);
+	while ((shares >> (k + 1)) != 0)
+		k++;
+	l = k + ln_1_2((double) shares / (double) (1ULL << k)) / ln2;
 	exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-	return (uint64_t) ceil(pow(10, exponent));
+	/* 10^2 must come out as exactly 100 (shares 1024), not a hair above it. */
+	if (exponent == (double) (int) exponent) {
+		uint64_t p = 1;
+		for (int i = 0; i < (int) exponent; i++)
+			p *= 10;
+		return p;
+	}
+	weight = exp_small(exponent * ln10);
+	return (uint64_t) weight + ((double) (uint64_t) weight < weight);
 }
 
 /* v1 blkio weight [10, 1000] to io.weight [1, 10000], linearly (runc's conversion). */

@@ -2,6 +2,7 @@
  * conversions from the runtime-spec's v1 units and the errors.  Prints TAP. */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +88,18 @@ static void test_conversions(void)
 	ok(cgroup_cpu_shares_to_weight(1024) == 100, "shares 1024 (v1 default) -> weight 100 (v2 default)");
 	ok(cgroup_cpu_shares_to_weight(512) == 59, "shares 512 -> weight 59");
 	ok(cgroup_cpu_shares_to_weight(262144) == 10000, "shares 262144 -> weight 10000");
+	{
+		/* husk computes the curve without libm: it must agree with libm everywhere. */
+		uint64_t bad = 0, first = 0;
+		for (uint64_t s = 3; s < 262144; s++) {
+			double l = log2((double) s);
+			uint64_t want = (uint64_t) ceil(pow(10, (l * l + 125 * l) / 612.0 - 7.0 / 34.0));
+			if (cgroup_cpu_shares_to_weight(s) != want && !bad++)
+				first = s;
+		}
+		ok(bad == 0, "shares 3..262143 give libm's weights (%llu differ, first at %llu)",
+		   (unsigned long long) bad, (unsigned long long) first);
+	}
 	ok(cgroup_blkio_weight_to_io_weight(10) == 1 && cgroup_blkio_weight_to_io_weight(1000) == 10000,
 	   "blkio weight [10, 1000] -> io.weight [1, 10000]");
 	ok(cgroup_blkio_weight_to_io_weight(500) == 4950, "blkio weight 500 -> 4950");
