@@ -2,16 +2,19 @@
 # bench/run.sh - "make bench": husk side by side with runc and crun (and the kernel's
 # floor), each figure a median over RUNS runs taken round-robin.  Prints a table and
 # writes bench/results.json.  Needs root; installs nothing: it names what it misses.
-# Environment: RUNS (default 30), CRUN/RUNC (binaries), HUSK.
+# Environment: RUNS (default 30), CRUN/RUNC (binaries), HUSK, SCENARIOS (a comma list
+# of run,lifecycle,exec,concurrent,list,rss; default all).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 HUSK=${HUSK:-$top/husk}
 RUNS=${RUNS:-30}
+SCENARIOS=${SCENARIOS:-run,lifecycle,exec,concurrent,list,rss}
 harness=${BENCHDIR:-$top/bench}/harness
 floor=${BENCHDIR:-$top/bench}/floor
+rss=${BENCHDIR:-$top/bench}/rss
 out=$top/bench/results.json
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 2; }
-for f in "$HUSK" "$harness" "$floor"; do
+for f in "$HUSK" "$harness" "$floor" "$rss"; do
 	[ -x "$f" ] || { echo "bench: $f not built (make bench builds it)" >&2; exit 2; }
 done
 command -v jq >/dev/null || { echo "bench: needs jq (apt-get install jq)" >&2; exit 2; }
@@ -82,31 +85,93 @@ rt_args() { # the NAME CMD pairs for every runtime, CMD built from a template wi
 }
 pairs() { mapfile -d '' args < <(rt_args "$1"); }
 
-pairs "RT --root ROOT run -b $work/bundle r%i"
-measure "run /bin/true" "$RUNS" floor "$floor $work/bundle/rootfs" "${args[@]}"
-pairs "RT --root ROOT create -b $work/bundle c%i && RT --root ROOT start c%i && RT --root ROOT delete -f c%i"
-measure "create+start+delete" "$RUNS" "${args[@]}"
-for i in "${!runtimes[@]}"; do
-	${bins[$i]} --root "$work/root-${runtimes[$i]}" run -d -b "$work/sleeper" sleeper > /dev/null
-done
-pairs "RT --root ROOT exec sleeper true"
-measure "exec /bin/true" "$RUNS" "${args[@]}"
-pairs "seq 100 | xargs -P 100 -I{} RT --root ROOT run -b $work/bundle p%i-{}"
-measure "100 concurrent runs" 3 "${args[@]}"
-for i in "${!runtimes[@]}"; do
-	for n in $(seq 1000); do echo "l$n"; done |
-		xargs -P 8 -I{} ${bins[$i]} --root "$work/root-${runtimes[$i]}-list" run -d -b "$work/bundle" {} > /dev/null
-done
-pairs "RT --root ROOT-list list > /dev/null"
-measure "list, 1000 containers" "$RUNS" "${args[@]}"
+want() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
+
+if want run; then
+	pairs "RT --root ROOT run -b $work/bundle r%i"
+	measure "run /bin/true" "$RUNS" floor "$floor $work/bundle/rootfs" "${args[@]}"
+fi
+if want lifecycle; then
+	pairs "RT --root ROOT create -b $work/bundle c%i && RT --root ROOT start c%i && RT --root ROOT delete -f c%i"
+	measure "create+start+delete" "$RUNS" "${args[@]}"
+fi
+if want exec; then
+	for i in "${!runtimes[@]}"; do
+		${bins[$i]} --root "$work/root-${runtimes[$i]}" run -d -b "$work/sleeper" sleeper > /dev/null
+	done
+	pairs "RT --root ROOT exec sleeper true"
+	measure "exec /bin/true" "$RUNS" "${args[@]}"
+fi
+if want concurrent; then
+	pairs "seq 100 | xargs -P 100 -I{} RT --root ROOT run -b $work/bundle p%i-{}"
+	measure "100 concurrent runs" 3 "${args[@]}"
+fi
+if want list; then
+	for i in "${!runtimes[@]}"; do
+		for n in $(seq 1000); do echo "l$n"; done |
+			xargs -P 8 -I{} ${bins[$i]} --root "$work/root-${runtimes[$i]}-list" run -d -b "$work/bundle" {} > /dev/null
+	done
+	pairs "RT --root ROOT-list list > /dev/null"
+	measure "list, 1000 containers" "$RUNS" "${args[@]}"
+fi
+if want rss; then
+	# Every process of the runtime, followed with ptrace (bench/rss.c): the largest
+	# peak and the sum of the peaks, medians over 10 runs (ptrace slows the runs: no times).
+	echo "# peak RSS of run, every runtime process" >&2
+	names=(floor "${runtimes[@]}") cmds=("$floor $work/bundle/rootfs")
+	for i in "${!runtimes[@]}"; do cmds+=("${bins[$i]} --root $work/root-${runtimes[$i]} run -b $work/bundle m@"); done
+	for i in "${!names[@]}"; do
+		samples=()
+		for n in $(seq 10); do samples+=("$("$rss" ${cmds[$i]//@/$n})"); done
+		results+=("$(printf '%s\n' "${samples[@]}" | jq -sc --arg n "${names[$i]}" '
+			def med: sort | .[length / 2 | floor];
+			{scenario: "run: RSS of every runtime process", name: $n, runs: length,
+			 processes: (map(.processes) | med), max_process_kb: (map(.max_kb) | med),
+			 sum_kb: (map(.sum_kb) | med)}')")
+	done
+fi
 
 printf '%s\n' "${results[@]}" | jq -s '{runs: '"$RUNS"', results: .}' > "$out"
 echo
 printf '%-24s %-6s %10s %10s %12s %10s\n' scenario runtime "median ms" "p90 ms" "peak RSS KB" "vs husk"
-jq -r '.results as $r | $r[] | . as $x |
+jq -r '.results as $r | $r[] | select(has("median_ms")) | . as $x |
 	($r | map(select(.scenario == $x.scenario and .name == "husk"))[0].median_ms) as $h |
 	[.scenario, .name, (.median_ms|tostring), (.p90_ms|tostring), (.max_peak_rss_kb|tostring),
 	 (if $h then ((.median_ms / $h * 100 | round) / 100 | tostring) + "x" else "" end)] | @tsv' "$out" |
 	while IFS=$'\t' read -r s n m p r x; do printf '%-24s %-6s %10s %10s %12s %10s\n' "$s" "$n" "$m" "$p" "$r" "$x"; done
+if want rss; then
+	echo
+	printf '%-34s %-6s %10s %18s %10s\n' "run: every runtime process" runtime processes "largest peak KB" "sum KB"
+	jq -r '.results[] | select(has("sum_kb")) | [.name, .processes, .max_process_kb, .sum_kb] | @tsv' "$out" |
+		while IFS=$'\t' read -r n p m s; do printf '%-34s %-6s %10s %18s %10s\n' "" "$n" "$p" "$m" "$s"; done
+fi
+
+# Where husk stands against issue 6's targets (a missed target is printed as missed).
+echo
+jq -r '
+	def med(s; n): [.results[] | select(.scenario == s and .name == n)][0].median_ms;
+	def rss(n): [.results[] | select(has("sum_kb") and .name == n)][0];
+	def r2: . * 100 | round / 100;
+	def row(t; v; ok): "\(t): \(v) -> \(if ok == null then "not measured" elif ok then "met" else "MISSED" end)";
+	(med("run /bin/true"; "husk")) as $run | (med("run /bin/true"; "floor")) as $floor |
+	(med("run /bin/true"; "runc")) as $runc | (med("run /bin/true"; "crun")) as $crun |
+	(med("exec /bin/true"; "husk")) as $exec | (med("exec /bin/true"; "crun")) as $exec_crun |
+	(med("create+start+delete"; "husk")) as $csd | (med("create+start+delete"; "crun")) as $csd_crun |
+	(med("list, 1000 containers"; "husk")) as $list | (rss("husk")) as $rss |
+	"targets (issue 6):",
+	row("  run <= 1.5x the floor"; if $run and $floor then "\($run / $floor | r2)x" else "-" end;
+	    if $run and $floor then $run <= 1.5 * $floor else null end),
+	row("  run >= 3x faster than crun"; if $crun then "\($crun / $run | r2)x" else "no crun" end;
+	    if $crun then $crun >= 3 * $run else null end),
+	row("  run >= 10x faster than runc"; if $runc then "\($runc / $run | r2)x" else "no runc" end;
+	    if $runc then $runc >= 10 * $run else null end),
+	row("  exec >= 3x faster than crun"; if $exec_crun then "\($exec_crun / $exec | r2)x" else "no crun" end;
+	    if $exec_crun then $exec_crun >= 3 * $exec else null end),
+	row("  create+start+delete >= 3x faster than crun"; if $csd_crun then "\($csd_crun / $csd | r2)x" else "no crun" end;
+	    if $csd_crun then $csd_crun >= 3 * $csd else null end),
+	row("  peak RSS of any husk process <= 2 MB"; if $rss then "\($rss.max_process_kb) KB" else "-" end;
+	    if $rss then $rss.max_process_kb <= 2048 else null end),
+	row("  list at 1,000 containers < 20 ms"; if $list then "\($list) ms" else "-" end;
+	    if $list then $list < 20 else null end)' "$out"
 echo
 echo "written: $out"

@@ -792,6 +792,9 @@ void process_forward_signals(pid_t pid)
 	struct sigaction sa = { .sa_handler = forward_handler, .sa_flags = SA_RESTART };
 
 	forward_pid = pid;
+	/* Stopping: the handlers stay, and forward nothing with no pid to forward to. */
+	if (pid == 0)
+		return;
 	sigemptyset(&sa.sa_mask);
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGPIPE || sig == SIGTTIN ||
