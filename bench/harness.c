@@ -4,8 +4,8 @@
  * descendants).
  *
  * usage: harness RUNS WARMUP NAME1 'CMD1' [NAME2 'CMD2' ...]
- * A CMD with shell syntax is run by /bin/sh -c, a plain one directly; a "%i" in it
- * becomes the iteration number.
+ * A CMD with shell syntax is run by /bin/sh -c, a plain one directly (leading
+ * NAME=VALUE words set its environment); a "%i" in it becomes the iteration number.
  * Output: one JSON object per command on stdout; a failed run aborts with its status. */
 #define _GNU_SOURCE
 #include <spawn.h>
@@ -49,16 +49,27 @@ static int run_one(const char *cmd, double *ms, long *rss_kb)
 	int status, n = 0;
 	pid_t pid;
 
-	/* A plain command is spawned directly: no shell in the time or in the peak RSS. */
+	char *envp[256];
+	int n_env = 0;
+
+	/* A plain command is spawned directly: no shell in the time or in the peak RSS.
+	 * Leading NAME=VALUE words go into its environment, as a shell would put them. */
 	if (!strpbrk(cmd, "|&;<>()$`'\"\\*?{}")) {
 		copy = strdup(cmd);
-		for (char *tok = strtok(copy, " "); tok && n < 63; tok = strtok(NULL, " "))
-			argv[n++] = tok;
+		for (char *tok = strtok(copy, " "); tok && n < 63; tok = strtok(NULL, " ")) {
+			if (n == 0 && strchr(tok, '=') && n_env < 64)
+				envp[n_env++] = tok;
+			else
+				argv[n++] = tok;
+		}
 		argv[n] = NULL;
 		av = argv;
 	}
+	for (char **e = environ; *e && n_env < 255; e++)
+		envp[n_env++] = *e;
+	envp[n_env] = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (posix_spawnp(&pid, av[0], NULL, NULL, av, environ) != 0)
+	if (posix_spawnp(&pid, av[0], NULL, NULL, av, envp) != 0)
 		return -1;
 	free(copy);
 	if (wait4(pid, &status, 0, &ru) < 0)

@@ -3,12 +3,12 @@
 # floor), each figure a median over RUNS runs taken round-robin.  Prints a table and
 # writes bench/results.json.  Needs root; installs nothing: it names what it misses.
 # Environment: RUNS (default 30), CRUN/RUNC (binaries), HUSK, SCENARIOS (a comma list
-# of run,lifecycle,exec,concurrent,list,rss; default all).
+# of run,lifecycle,exec,concurrent,list,rss,seccomp; default all).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 HUSK=${HUSK:-$top/husk}
 RUNS=${RUNS:-30}
-SCENARIOS=${SCENARIOS:-run,lifecycle,exec,concurrent,list,rss}
+SCENARIOS=${SCENARIOS:-run,lifecycle,exec,concurrent,list,rss,seccomp}
 harness=${BENCHDIR:-$top/bench}/harness
 floor=${BENCHDIR:-$top/bench}/floor
 rss=${BENCHDIR:-$top/bench}/rss
@@ -113,6 +113,17 @@ if want list; then
 	done
 	pairs "RT --root ROOT-list list > /dev/null"
 	measure "list, 1000 containers" "$RUNS" "${args[@]}"
+fi
+if want seccomp; then
+	# The same run with husk's default seccomp profile (contrib/seccomp.json): husk with
+	# its cache of compiled programs, husk compiling every time, and the others.
+	cp -a "$work/bundle" "$work/seccomp"
+	rm -rf "$work/seccomp/rootfs"
+	jq --slurpfile p "$top/contrib/seccomp.json" '.linux.seccomp = $p[0] | .root.path = "'"$work"'/bundle/rootfs"' \
+		"$work/bundle/config.json" > "$work/seccomp/config.json"
+	pairs "RT --root ROOT run -b $work/seccomp s%i"
+	measure "run, seccomp profile" "$RUNS" "${args[@]:0:2}" husk-nocache \
+		"HUSK_NO_SECCOMP_CACHE=1 $HUSK --root $work/root-husk run -b $work/seccomp n%i" "${args[@]:2}"
 fi
 if want rss; then
 	# Every process of the runtime, followed with ptrace (bench/rss.c): the largest

@@ -77,6 +77,8 @@ static void container_release(struct container *c)
 		close(c->console_peer);
 	if (c->req.console_fd >= 0)
 		close(c->req.console_fd);
+	if (c->req.seccomp_listener >= 0)
+		close(c->req.seccomp_listener);
 	if (c->req.fifo_fd >= 0)
 		close(c->req.fifo_fd);
 	if (c->req.sync_fd >= 0)
@@ -221,8 +223,11 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 	if (c->ctx->cgroup_manager == HUSK_CGROUP_SYSTEMD &&
 	    (r = cgroup_systemd_parse(c->spec->cgroups_path, c->id, &c->scope_slice, &c->scope_unit, err)) < 0)
 		return r;
-	if (c->spec->seccomp && (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
-		return r;
+	if (c->spec->seccomp) {
+		_cleanup_free_ char *cache = state_seccomp_cache_dir(c->ctx);
+		if ((r = seccomp_compile(c->spec->seccomp, cache, &c->seccomp, err)) < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -238,6 +243,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->id = id;
 	c->lock_fd = c->cgroup_fd = c->console_peer = -1;
 	c->req.console_fd = c->req.fifo_fd = c->req.sync_fd = c->req.pidfd = c->req.lock_fd = -1;
+	c->req.seccomp_listener = -1;
 	c->req.cgroup_fd = -1;
 	if ((r = container_prepare(c, opts, err)) < 0)
 		return r;
@@ -301,6 +307,8 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->req.preserve_fds = opts->preserve_fds + listen_fds();
 	c->req.lock_fd = c->lock_fd;
 	c->req.seccomp = c->seccomp;
+	if ((r = seccomp_listener_connect(c->seccomp, &c->req.seccomp_listener, err)) < 0)
+		goto fail;
 	if ((r = rootfs_idmap_prepare(c->spec, c->bundle, &c->idmapped, err)) < 0)
 		goto fail;
 	c->req.idmapped = c->idmapped;

@@ -12,6 +12,7 @@
 
 #include "caps.h"
 #include "json.h"
+#include "seccomp_profile.h"
 #include "spec.h"
 #include "utils.h"
 
@@ -35,7 +36,7 @@ static void write_mount(struct json_writer *w, const char *dst, const char *type
 	json_write_object_end(w);
 }
 
-int husk_spec_default(bool rootless, char **out, struct husk_error *err)
+int husk_spec_default(bool rootless, bool seccomp, char **out, struct husk_error *err)
 {
 	static const char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 					   "TERM=xterm", NULL };
@@ -142,6 +143,10 @@ int husk_spec_default(bool rootless, char **out, struct husk_error *err)
 	json_write_array_end(w);
 	json_write_string_array(w, "maskedPaths", (char *const *) masked_paths);
 	json_write_string_array(w, "readonlyPaths", (char *const *) readonly_paths);
+	if (seccomp) {
+		json_write_key(w, "seccomp");
+		seccomp_write_default_profile(w);
+	}
 	json_write_object_end(w);
 	json_write_object_end(w);
 	*out = json_writer_finish(w);

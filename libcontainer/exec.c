@@ -119,7 +119,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	struct container_state *st = NULL;
 	struct spec *s = NULL;
 	struct spec_process p = { 0 };
-	struct exec_request req = { .console_fd = -1, .pidfd = -1 };
+	struct exec_request req = { .console_fd = -1, .pidfd = -1, .seccomp_listener = -1 };
+	_cleanup_free_ char *cache = state_seccomp_cache_dir(ctx), *state_json = NULL;
 	_cleanup_free_ char *cfg = NULL, *text = NULL;
 	_cleanup_close_ int console_peer = -1;
 	const char *st_status;
@@ -144,8 +145,11 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		goto out;
 	if ((r = build_process(s, o, &p, err)) < 0 || (r = process_check_lsm(&p, "exec", err)) < 0)
 		goto out;
-	if (s->seccomp && (r = seccomp_compile(s->seccomp, &req.seccomp, err)) < 0)
+	if (s->seccomp && ((r = seccomp_compile(s->seccomp, cache, &req.seccomp, err)) < 0 ||
+			   (r = seccomp_listener_connect(req.seccomp, &req.seccomp_listener, err)) < 0))
 		goto out;
+	state_json = state_oci_json(id, st_status, st->pid, st->bundle, st->annotations, NULL, false);
+	req.state_json = state_json;
 	if (p.terminal && !o->console_socket && o->detach) {
 		r = husk_error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");
 		goto out;
@@ -178,6 +182,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 out:
 	if (req.console_fd >= 0)
 		close(req.console_fd);
+	if (req.seccomp_listener >= 0)
+		close(req.seccomp_listener);
 	if (req.pidfd >= 0)
 		close(req.pidfd);
 	seccomp_filter_free(req.seccomp);

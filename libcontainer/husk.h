@@ -43,6 +43,7 @@ enum husk_cgroup_manager { HUSK_CGROUP_CGROUPFS, HUSK_CGROUP_SYSTEMD, HUSK_CGROU
 struct husk_context {
 	const char *root;                      /* state directory root, default HUSK_DEFAULT_ROOT */
 	enum husk_cgroup_manager cgroup_manager;
+	bool no_seccomp_cache;                 /* compile every seccomp profile afresh */
 };
 
 /* Whether this process runs from a sealed memfd copy of its binary ("husk").  When
@@ -148,7 +149,9 @@ int husk_container_events(const struct husk_context *ctx, const char *id, unsign
 			  struct husk_error *err);
 
 /* ---- documents --------------------------------------------------------- */
-int husk_spec_default(bool rootless, char **json, struct husk_error *err);
+/* The default config.json; rootless: for an unprivileged user; seccomp: with husk's
+ * default seccomp profile (contrib/seccomp.json). */
+int husk_spec_default(bool rootless, bool seccomp, char **json, struct husk_error *err);
 int husk_features(char **json, struct husk_error *err);
 /* "+SECCOMP +CAP ..." : the features compiled in, for --version. */
 const char *husk_build_features(void);

@@ -265,8 +265,9 @@ static int apply_lsm(const struct spec_process *p, struct husk_error *err)
 
 /* The last steps of every container process, init or exec'd: user, capabilities,
  * no_new_privs, seccomp, fds, exec.  Only returns on failure. */
-int process_exec_final(const struct spec_process *p, struct seccomp_filter *filter, const char *exe,
-		       char **env, int preserve_fds, int sync_fd, struct husk_error *err)
+int process_exec_final(const struct spec_process *p, struct seccomp_filter *filter, int listener,
+		       const char *listener_msg, const char *exe, char **env, int preserve_fds, int sync_fd,
+		       struct husk_error *err)
 {
 	int r;
 
@@ -296,7 +297,7 @@ int process_exec_final(const struct spec_process *p, struct seccomp_filter *filt
 	}
 	if (filter) {
 		/* Loaded last, so the runtime's own syscalls above are not filtered. */
-		r = seccomp_load_filter(filter, err);
+		r = seccomp_load_filter(filter, listener, listener_msg, err);
 		if (r < 0)
 			return r;
 	}
@@ -349,6 +350,7 @@ static int wait_for_start(struct child *c)
 
 static int child_run(struct child *c)
 {
+	_cleanup_free_ char *listener_msg = NULL;
 	struct init_request *req = c->req;
 	const struct spec *s = c->s;
 	const struct spec_process *p = &s->process;
@@ -469,7 +471,13 @@ static int child_run(struct child *c)
 		if ((r = hooks_run(s, HOOK_START_CONTAINER, state, &c->err)) < 0)
 			return r;
 	}
-	return process_exec_final(p, req->seccomp, exe, env, req->preserve_fds, c->sync, &c->err);
+	if (req->seccomp_listener >= 0) {
+		_cleanup_free_ char *state = state_oci_json(req->id, "running", host_pid, req->bundle, s->annotations,
+							    NULL, false);
+		listener_msg = seccomp_listener_message(req->seccomp, host_pid, state);
+	}
+	return process_exec_final(p, req->seccomp, req->seccomp_listener, listener_msg, exe, env, req->preserve_fds,
+				  c->sync, &c->err);
 }
 
 int process_write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n)
@@ -725,12 +733,18 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 		pid = clone3_fork(0, -1, &req->pidfd);
 	if (pid == 0) {
 		struct husk_error cerr = { 0 };
-		_cleanup_free_ char *exe = NULL;
+		_cleanup_free_ char *exe = NULL, *listener_msg = NULL;
 		_cleanup_strv_ char **env = NULL;
 
 		close(fds[0]);
 		/* Not dumpable while it runs husk's binary (see child_run; CVE-2019-5736). */
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		if (req->seccomp_listener >= 0) {
+			/* The host's /proc still: its link names this process's host pid. */
+			char self[32] = "";
+			readlink("/proc/self", self, sizeof(self) - 1);
+			listener_msg = seccomp_listener_message(req->seccomp, atoi(self), req->state_json);
+		}
 		/* setns with a pidfd enters all of them at once, the user namespace first. */
 		if (join && setns(target, join) < 0) {
 			husk_error_sys(&cerr, errno, "join the namespaces of pid %d", req->init_pid);
@@ -753,7 +767,8 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 			goto child_fail;
 		}
 		env = process_env(p, req->preserve_fds);
-		process_exec_final(p, req->seccomp, exe, env, req->preserve_fds, fds[1], &cerr);
+		process_exec_final(p, req->seccomp, req->seccomp_listener, listener_msg, exe, env, req->preserve_fds,
+				   fds[1], &cerr);
 child_fail:
 		sync_send(fds[1], SYNC_ERROR, &cerr);
 		_exit(1);

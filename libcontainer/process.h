@@ -22,6 +22,7 @@ struct init_request {
 	int preserve_fds;            /* fds 3.. passed through (incl. LISTEN_FDS) */
 	int lock_fd;                 /* the state dir lock: the child must not hold it */
 	struct seccomp_filter *seccomp; /* compiled by the parent, loaded by the child */
+	int seccomp_listener;        /* SCMP_ACT_NOTIFY: connected to listenerPath, or -1 */
 	const int *idmapped;         /* per mount: a prepared idmapped tree, or -1 */
 	bool no_pivot;
 	bool no_new_keyring;
@@ -43,6 +44,8 @@ int process_start_init(struct init_request *req, struct husk_error *err);
 struct exec_request {
 	struct spec_process *process;
 	struct seccomp_filter *seccomp;
+	int seccomp_listener;        /* as in init_request */
+	const char *state_json;      /* the container's state, for the seccomp listener */
 	pid_t init_pid;
 	const char *cgroup_path;
 	int console_fd;
@@ -63,8 +66,9 @@ int process_apply_attributes(const struct spec *s, const struct spec_process *p,
 char *process_find_executable(const struct spec_process *p);
 /* User, capabilities, no_new_privs, LSM label, seccomp, fds, then execve. */
 struct seccomp_filter;
-int process_exec_final(const struct spec_process *p, struct seccomp_filter *filter, const char *exe,
-		       char **env, int preserve_fds, int sync_fd, struct husk_error *err);
+int process_exec_final(const struct spec_process *p, struct seccomp_filter *filter, int listener,
+		       const char *listener_msg, const char *exe, char **env, int preserve_fds, int sync_fd,
+		       struct husk_error *err);
 /* An AppArmor profile or SELinux label the host cannot apply: a clear error. */
 int process_check_lsm(const struct spec_process *p, const char *label, struct husk_error *err);
 

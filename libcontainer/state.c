@@ -273,3 +273,10 @@ int state_open_pidfd(const struct container_state *st)
 	}
 	return fd;
 }
+
+char *state_seccomp_cache_dir(const struct husk_context *ctx)
+{
+	if (ctx->no_seccomp_cache)
+		return NULL;
+	return xasprintf("%s/.seccomp-cache", ctx->root ? ctx->root : HUSK_DEFAULT_ROOT);
+}

@@ -34,6 +34,9 @@ struct container_state {
 /* An id is 1-1024 characters of [A-Za-z0-9_.+-], not "." or "..". */
 int state_check_id(const char *id, struct husk_error *err);
 char *state_dir_of(const struct husk_context *ctx, const char *id);
+/* Where compiled seccomp programs are kept (<root>/.seccomp-cache), or NULL when
+ * the context turns the cache off. */
+char *state_seccomp_cache_dir(const struct husk_context *ctx);
 /* Make --root (0700) and the container's directory; EEXIST names the id.  *lockfd
  * holds an exclusive lock on it. */
 int state_dir_create(const struct husk_context *ctx, const char *id, char **dir, int *lockfd,

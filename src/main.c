@@ -145,6 +145,8 @@ int main(int argc, char **argv)
 	const char *root_env = getenv("XDG_RUNTIME_DIR");
 	int c;
 
+	/* For benchmarks and debugging: every seccomp profile compiled afresh. */
+	cli.ctx.no_seccomp_cache = getenv("HUSK_NO_SECCOMP_CACHE") != NULL;
 	/* Unprivileged users keep their state under $XDG_RUNTIME_DIR, as runc does. */
 	if (geteuid() != 0 && root_env && *root_env) {
 		static char root[4096];

@@ -20,20 +20,24 @@ static const char usage[] =
 	"  -b, --bundle DIR  where to write config.json (default: the current directory)\n"
 	"      --rootless    a config for an unprivileged user: a user namespace mapping\n"
 	"                    the caller to root, and /sys bound from the host\n"
+	"      --seccomp     with husk's default seccomp profile (contrib/seccomp.json): an\n"
+	"                    allowlist that refuses mount, unshare, setns, ptrace, bpf,\n"
+	"                    keyrings, modules, reboot and the like with EPERM\n"
 	"  -h, --help        this text\n";
 
 CMD(spec)
 {
-	enum { OPT_ROOTLESS = 256 };
+	enum { OPT_ROOTLESS = 256, OPT_SECCOMP };
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "rootless", no_argument, NULL, OPT_ROOTLESS },
+		{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct husk_error err = { 0 };
 	const char *bundle = ".";
-	bool rootless = false;
+	bool rootless = false, seccomp = false;
 	char path[4096], *json = NULL;
 	int c, fd;
 	size_t len;
@@ -47,6 +51,9 @@ CMD(spec)
 		case OPT_ROOTLESS:
 			rootless = true;
 			break;
+		case OPT_SECCOMP:
+			seccomp = true;
+			break;
 		case 'h':
 			return cli_usage(usage, false);
 		default:
@@ -56,7 +63,7 @@ CMD(spec)
 	if (optind != argc)
 		return cli_failf("spec: takes no arguments");
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	if (husk_spec_default(rootless, &json, &err) < 0)
+	if (husk_spec_default(rootless, seccomp, &json, &err) < 0)
 		return cli_fail(&err);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {

@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# seccomp: the default profile, SCMP_ACT_NOTIFY with a listener, the filter flags,
+# the kill actions, and the cache of compiled programs.
+
+load helpers
+
+setup() {
+	setup_husk
+	SECCOMP_AGENT=${SECCOMP_AGENT:-$BATS_TEST_DIRNAME/../helpers/seccomp-agent}
+}
+
+teardown() {
+	[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null
+	teardown_husk
+}
+
+# The default profile, with CAP_SYS_ADMIN so that only seccomp stands in the way.
+use_default_profile() {
+	local d
+	d=$(mktemp -d)
+	"$HUSK" spec --seccomp -b "$d"
+	update_config ".linux.seccomp = $(jq .linux.seccomp "$d/config.json")
+		| .process.capabilities.bounding += [\"CAP_SYS_ADMIN\"] | .process.capabilities.effective += [\"CAP_SYS_ADMIN\"]
+		| .process.capabilities.permitted += [\"CAP_SYS_ADMIN\"]"
+	rm -rf "$d"
+}
+
+@test "husk spec --seccomp emits contrib/seccomp.json" {
+	d=$(mktemp -d)
+	"$HUSK" spec --seccomp -b "$d"
+	diff <(jq -S .linux.seccomp "$d/config.json") <(jq -S . "$BATS_TEST_DIRNAME/../../contrib/seccomp.json")
+	rm -rf "$d"
+}
+
+@test "the default profile: programs run, escapes are refused with EPERM" {
+	use_default_profile
+	update_config '.mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]'
+	set_args sh -c 'grep ^Seccomp: /proc/self/status; ls / >/dev/null && echo ls-ok; (true &); wait; echo fork-ok; unshare -m true 2>&1; mount -t tmpfs x /mnt 2>&1; echo >/tmp/f && echo write-ok'
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Seccomp:	2"* ]]
+	[[ "$output" == *ls-ok* && "$output" == *fork-ok* && "$output" == *write-ok* ]]
+	[[ "$output" == *"unshare(0x20000): Operation not permitted"* ]]
+	[[ "$output" == *"mount: permission denied"* ]]
+}
+
+@test "SCMP_ACT_NOTIFY: the listener and the state reach listenerPath" {
+	"$SECCOMP_AGENT" "$BUNDLE/agent.sock" "$BUNDLE/state.json" 18 &
+	AGENT_PID=$!
+	for i in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	update_config ".mounts += [{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]
+		| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BUNDLE/agent.sock\",
+		   \"listenerMetadata\": \"hello agent\",
+		   \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	set_args sh -c 'mkdir /tmp/x 2>&1; echo done'
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# The agent answered EXDEV (18) for the container's mkdir.
+	[[ "$output" == *"Invalid cross-device link"* ]]
+	[[ "$output" == *done* ]]
+	jq -e '.ociVersion and .fds == ["seccompFd"] and .metadata == "hello agent" and .pid > 0
+		and .state.id == "c1" and .state.status == "running"' "$BUNDLE/state.json"
+	wait "$AGENT_PID"
+	AGENT_PID=
+}
+
+@test "SCMP_ACT_NOTIFY: no listener to connect to is an error before anything is made" {
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BUNDLE/nobody.sock\",
+		\"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.seccomp.listenerPath: connect to \"$BUNDLE/nobody.sock\": No such file or directory" ]
+	assert_nothing_left c1
+	update_config 'del(.linux.seccomp.listenerPath)'
+	run husk run -b "$BUNDLE" c1
+	[[ "$output" == *"linux.seccomp.listenerPath: SCMP_ACT_NOTIFY needs the absolute path of a unix socket"* ]]
+	assert_nothing_left c1
+}
+
+@test "seccomp flags: LOG, SPEC_ALLOW, TSYNC are accepted; an unknown flag is named" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"flags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"],
+		"syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args sh -c 'grep ^Seccomp: /proc/self/status'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Seccomp:	2"* ]]
+	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_BOGUS"]'
+	run husk run -b "$BUNDLE" c1
+	[ "$output" = 'husk: config.json: linux.seccomp.flags[0]: unknown flag "SECCOMP_FILTER_FLAG_BOGUS"' ]
+	assert_nothing_left c1
+}
+
+@test "seccomp actions: KILL_PROCESS kills with SIGSYS, TRAP delivers SIGSYS, LOG allows" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
+	set_args sh -c 'echo $PPID'
+	# busybox sh reads $PPID with getppid at start-up.
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 159 ]   # 128 + SIGSYS (31)
+	update_config '.linux.seccomp.syscalls[0].action = "SCMP_ACT_TRAP"'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 159 ]
+	update_config '.linux.seccomp.syscalls[0].action = "SCMP_ACT_LOG"'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
+}
+
+@test "the seccomp cache: a profile is compiled once, and only its own text finds it" {
+	set_args true
+	# Profile A allows everything but getppid.
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}'
+	husk run -b "$BUNDLE" a1
+	fa=$(ls "$ROOT/.seccomp-cache")
+	[ "$(echo "$fa" | wc -l)" -eq 1 ]
+	# Profile B is the default profile: its own entry.
+	use_default_profile
+	husk run -b "$BUNDLE" b1
+	fb=$(ls "$ROOT/.seccomp-cache" | grep -vx "$fa")
+	[ "$(echo "$fb" | wc -l)" -eq 1 ]
+	t0=$(stat -c %y "$ROOT/.seccomp-cache/$fb")
+	husk run -b "$BUNDLE" b2
+	[ "$(stat -c %y "$ROOT/.seccomp-cache/$fb")" = "$t0" ]   # found and read, not rewritten
+	# A's program under B's name: the text in the file is A's, so B compiles afresh
+	# instead of loading a filter that would let unshare through.
+	cp "$ROOT/.seccomp-cache/$fa" "$ROOT/.seccomp-cache/$fb"
+	set_args sh -c 'unshare -m true 2>&1'
+	run husk run -b "$BUNDLE" b3
+	echo "$output"
+	[[ "$output" == *"unshare(0x20000): Operation not permitted"* ]]
+	# HUSK_NO_SECCOMP_CACHE=1 compiles afresh and writes nothing.
+	rm -rf "$ROOT/.seccomp-cache"
+	set_args true
+	HUSK_NO_SECCOMP_CACHE=1 "$HUSK" --root "$ROOT" run -b "$BUNDLE" c5
+	[ ! -e "$ROOT/.seccomp-cache" ]
+}
