@@ -123,18 +123,29 @@ static int set_hostname(const struct spec *s, struct husk_error *err)
 	return 0;
 }
 
-/* Through the container's /proc (resolved under rootfd), before it is read-only. */
+/* Through the container's /proc (resolved under rootfd), before it is read-only, and
+ * only into the kernel's own files (proc_openat: no mount or link over them). */
 static int apply_sysctl(const struct spec *s, int rootfd, struct husk_error *err)
 {
+	_cleanup_close_ int procfd = -1;
+
+	if (s->n_sysctl) {
+		procfd = rootfs_open_in_root(rootfd, "/proc", false, false, O_PATH | O_DIRECTORY);
+		if (procfd < 0)
+			return husk_error_sys(err, -procfd, "config.json: linux.sysctl: the container's /proc");
+	}
 	for (size_t i = 0; i < s->n_sysctl; i++) {
-		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", s->sysctl_keys[i]);
+		_cleanup_free_ char *path = xasprintf("sys/%s", s->sysctl_keys[i]);
 		_cleanup_close_ int fd = -1;
 		ssize_t r;
 
-		for (char *p = path + 10; *p; p++)
+		for (char *p = path + 4; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		fd = rootfs_open_in_root(rootfd, path, false, false, O_WRONLY);
+		fd = proc_openat(procfd, path, O_WRONLY);
+		if (fd == -EXDEV)
+			return husk_error_set(err, EXDEV, "config.json: linux.sysctl.%s: /proc/%s is not the kernel's procfs "
+					      "file (something is mounted or linked over it)", s->sysctl_keys[i], path);
 		if (fd < 0)
 			return husk_error_sys(err, -fd, "config.json: linux.sysctl.%s", s->sysctl_keys[i]);
 		r = write_all(fd, s->sysctl_values[i], strlen(s->sysctl_values[i]));
@@ -171,8 +182,9 @@ int process_apply_attributes(const struct spec *s, const struct spec_process *p,
 	}
 	if (p->has_oom_score_adj) {
 		char buf[16];
-		int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj), r;
-		r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, n, 0);
+		int r;
+		snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+		r = proc_write("self/oom_score_adj", buf);
 		if (r < 0)
 			return husk_error_sys(err, -r, "config.json: process.oomScoreAdj");
 	}
@@ -249,14 +261,15 @@ static int apply_lsm(const struct spec_process *p, struct husk_error *err)
 
 	if (p->apparmor_profile && *p->apparmor_profile) {
 		_cleanup_free_ char *v = xasprintf("exec %s", p->apparmor_profile);
-		r = write_file_at(AT_FDCWD, "/proc/self/attr/apparmor/exec", v, strlen(v), 0);
+		/* Through proc_write: a mount over /proc cannot swallow the label (CVE-2019-16884). */
+		r = proc_write("self/attr/apparmor/exec", v);
 		if (r == -ENOENT)
-			r = write_file_at(AT_FDCWD, "/proc/self/attr/exec", v, strlen(v), 0);
+			r = proc_write("self/attr/exec", v);
 		if (r < 0)
 			return husk_error_sys(err, -r, "process.apparmorProfile \"%s\"", p->apparmor_profile);
 	}
 	if (p->selinux_label && *p->selinux_label) {
-		r = write_file_at(AT_FDCWD, "/proc/self/attr/exec", p->selinux_label, strlen(p->selinux_label), 0);
+		r = proc_write("self/attr/exec", p->selinux_label);
 		if (r < 0)
 			return husk_error_sys(err, -r, "process.selinuxLabel \"%s\"", p->selinux_label);
 	}

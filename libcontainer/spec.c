@@ -572,6 +572,65 @@ static int parse_id_mappings(struct parser *p, const json_value *obj, const char
 	return 0;
 }
 
+/* path with "//", "/./" and ".." resolved lexically (".." above / stays at /). */
+static char *clean_path(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2), *o = out;
+	const char *c = path;
+
+	*o = '\0';
+	while (*c) {
+		size_t len;
+		while (*c == '/')
+			c++;
+		len = strcspn(c, "/");
+		if (len == 0)
+			break;
+		if (len == 1 && c[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && c[0] == '.' && c[1] == '.') {
+			char *slash = strrchr(out, '/');
+			if (slash) {
+				*slash = '\0';
+				o = slash;
+			}
+		} else {
+			*o++ = '/';
+			memcpy(o, c, len);
+			o += len;
+			*o = '\0';
+		}
+		c += len;
+	}
+	if (out[0] == '\0')
+		strcpy(out, "/");
+	return out;
+}
+
+/* Only procfs goes on /proc, and over its files only the ones lxcfs provides may be
+ * bound: anything else on /proc could catch what the runtime writes there (an LSM
+ * label, CVE-2019-16884; a sysctl, CVE-2025-52881) or hide what it masks.  runc
+ * checks the same. */
+static int check_proc_mount(struct parser *p, const char *f, const struct spec_mount *m)
+{
+	static const char *const lxcfs_files[] = {
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+		"/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	};
+	_cleanup_free_ char *dest = clean_path(m->destination);
+	bool proc = m->type && !strcmp(m->type, "proc") && !m->bind;
+
+	if (strcmp(dest, "/proc") && !str_has_prefix(dest, "/proc/"))
+		return 0;
+	if (!strcmp(dest, "/proc"))
+		return proc ? 0 : fail(p, f, "destination: only procfs (type \"proc\") may be mounted on /proc");
+	for (size_t i = 0; i < ARRAY_SIZE(lxcfs_files); i++)
+		if (!strcmp(dest, lxcfs_files[i]) && !proc)
+			return 0;
+	return fail(p, f, "destination: \"%s\" is inside /proc, where only lxcfs's files (/proc/cpuinfo, "
+		    "/proc/meminfo, ...) may be mounted over", m->destination);
+}
+
 static int parse_mount(struct parser *p, const json_value *o, const char *f, struct spec_mount *m)
 {
 	_cleanup_strv_ char **opts = NULL;
@@ -648,6 +707,8 @@ static int parse_mount(struct parser *p, const json_value *o, const char *f, str
 		m->idmap = true; /* mappings imply an idmapped mount (runtime-spec 1.1) */
 	if (m->idmap && !m->bind)
 		return fail(p, f, "options: idmap is only supported on bind mounts");
+	if ((r = check_proc_mount(p, f, m)) < 0)
+		return r;
 	m->data = TAKE_PTR(data);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -111,11 +112,17 @@ int terminal_setup(int rootfd, int sock, unsigned rows, unsigned cols, bool bind
 	if ((rows || cols) && ioctl(slave, TIOCSWINSZ, &ws) < 0)
 		return husk_error_sys(err, errno, "process.consoleSize");
 	if (bind_console) {
-		_cleanup_close_ int target = rootfs_open_in_root(rootfd, "/dev/console", true, true, O_PATH);
+		/* Not followed if the image made it a link: the pty would be bound over
+		 * whatever it points to, a procfs file say (CVE-2025-52565). */
+		_cleanup_close_ int target = rootfs_open_in_root(rootfd, "/dev/console", true, true, O_PATH | O_NOFOLLOW);
 		char src[32], dst[32];
+		struct stat st;
 
 		if (target < 0)
 			return husk_error_sys(err, -target, "process.terminal: /dev/console");
+		if (fstat(target, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+			return husk_error_set(err, EPERM, "process.terminal: the rootfs's /dev/console is not a file or a "
+					      "device (a symlink?): refused");
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
 		snprintf(dst, sizeof(dst), "/proc/self/fd/%d", target);
 		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)

@@ -7,9 +7,14 @@
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <linux/close_range.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 
 #include "utils.h"
 
@@ -394,4 +399,49 @@ int cloexec_fds_from(int from)
 	}
 	closedir(d);
 	return 0;
+}
+
+int proc_openat(int procfd, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t) (flags | O_CLOEXEC),
+		/* No symlink (not even /proc/self), no other mount on the way: the file is
+		 * the kernel's own, not something mounted or linked over it. */
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	struct statfs sf;
+	char buf[4096];
+	int fd;
+
+	if (fstatfs(procfd, &sf) < 0)
+		return -errno;
+	if (sf.f_type != PROC_SUPER_MAGIC)
+		return -EXDEV;
+	/* "self/..." through the pid itself: /proc/self is a symlink. */
+	if (str_has_prefix(rel, "self/")) {
+		snprintf(buf, sizeof(buf), "%d/%s", getpid(), rel + 5);
+		rel = buf;
+	}
+	fd = (int) syscall(SYS_openat2, procfd, rel, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+		close(fd);
+		return -EXDEV;
+	}
+	return fd;
+}
+
+int proc_write(const char *rel, const char *value)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+	ssize_t r;
+
+	if (procfd < 0)
+		return -errno;
+	fd = proc_openat(procfd, rel, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	r = write_all(fd, value, strlen(value));
+	return r < 0 ? (int) r : 0;
 }

@@ -71,6 +71,14 @@ void format_rfc3339(char *buf, size_t len);
 /* The start time (field 22 of /proc/PID/stat), to tell a pid from its reuse. */
 int proc_start_time(pid_t pid, uint64_t *start);
 
+/* Open rel (e.g. "sys/kernel/hostname", "self/attr/exec") under procfd, an fd of a
+ * /proc directory, only if it is the kernel's own procfs file: procfd must be procfs
+ * and the path may cross no mount and follow no symlink, so a mount or link over it
+ * cannot redirect the write (CVE-2019-16884, CVE-2025-52881).  -EXDEV otherwise. */
+int proc_openat(int procfd, const char *rel, int flags);
+/* Write value to /proc/<rel> of this process's /proc, through proc_openat. */
+int proc_write(const char *rel, const char *value);
+
 /* Close every fd >= from. */
 void close_fds_from(int from);
 /* Mark every fd >= from close-on-exec. */

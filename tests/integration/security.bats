@@ -1,8 +1,6 @@
 #!/usr/bin/env bats
-# Known container escapes, each tried for real.  (More live beside the feature they
-# attack: rootfs.bats has CVE-2021-30465 (symlinked mount targets) and CVE-2025-31133
-# (a replaced /dev/null); process.bats has CVE-2024-21626 (leaked fds and cwd) and
-# CVE-2022-29162 (inheritable capabilities).)
+# Known container escapes, each tried for real.  tests/CVES.md lists every one with
+# the test that reproduces it (some live beside the feature they attack).
 
 load helpers
 
@@ -63,4 +61,92 @@ teardown() { teardown_husk; }
 	cat "$BUNDLE/result"
 	[ "$(cat "$BUNDLE/result")" != written ]
 	[ "$(sha256sum "$husk_copy" | cut -d' ' -f1)" = "$before" ]
+}
+
+# CVE-2024-21626: a runtime fd (or the runtime's working directory) reachable from the
+# container lets it walk the host's filesystem.  process.bats covers `run`; here the
+# two other ways a process enters a container: create + start, and exec.
+@test "CVE-2024-21626: no runtime fd or host cwd after create+start, nor in exec" {
+	update_config '.mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]'
+	set_args sh -c 'ls /proc/self/fd | sort -n | tr "\n" " " >/tmp/fds; readlink /proc/self/cwd >/tmp/cwd; sleep 600'
+	cd /tmp
+	husk create -b "$BUNDLE" c1 3</dev/null </dev/null >/dev/null 2>&1
+	husk start c1
+	pid=$(husk state c1 | jq .pid)
+	for i in $(seq 50); do [ -s /proc/$pid/root/tmp/cwd ] && break; sleep 0.1; done
+	[ "$(cat /proc/$pid/root/tmp/fds)" = "0 1 2 3 " ]
+	[ "$(cat /proc/$pid/root/tmp/cwd)" = / ]
+	run husk exec c1 sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "; echo; readlink /proc/self/cwd' 3</dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0 1 2 3 " ]
+	[ "${lines[1]}" = / ]
+}
+
+# CVE-2019-16884: a volume on /proc made the runtime write the AppArmor label into a
+# plain file, so the container ran unconfined.  Only procfs may go on /proc, and the
+# label (like every /proc write of husk's) goes through a check that the file is the
+# kernel's (proc_openat).
+@test "CVE-2019-16884: nothing but procfs on /proc, nothing but lxcfs's files over its files" {
+	mkdir -p "$BUNDLE/fakeproc/self/attr"
+	for m in '{"destination":"/proc","type":"bind","source":"'"$BUNDLE"'/fakeproc","options":["rbind"]}' \
+		 '{"destination":"/proc","type":"tmpfs","source":"tmpfs"}' \
+		 '{"destination":"/proc/self/attr","type":"bind","source":"'"$BUNDLE"'/fakeproc","options":["bind"]}' \
+		 '{"destination":"/tmp/../proc//sys","type":"tmpfs","source":"tmpfs"}'; do
+		update_config ".mounts = [.mounts[0]] + [$m]"
+		run husk run -b "$BUNDLE" c1
+		echo "$output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == "husk: config.json: mounts[1]: destination: "* ]]
+		[[ "$output" == *"/proc"* ]]
+		assert_nothing_left c1
+	done
+	# lxcfs's way of faking /proc/meminfo stays possible.
+	echo "MemTotal: 42 kB" >"$BUNDLE/meminfo"
+	update_config ".mounts = [.mounts[0]] + [{\"destination\":\"/proc/meminfo\",\"type\":\"bind\",\"source\":\"$BUNDLE/meminfo\",\"options\":[\"bind\",\"ro\"]}]"
+	set_args cat /proc/meminfo
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = "MemTotal: 42 kB" ]
+}
+
+# CVE-2025-52881: a mount over a /proc file redirected the runtime's write of a sysctl
+# (or label) into another file.  The one /proc/sys file a mount may cover (lxcfs's
+# ns_last_pid) is covered by a host file here: the sysctl must not land in it.
+@test "CVE-2025-52881: a sysctl write is not redirected by a mount over its /proc file" {
+	echo original >"$BUNDLE/trap"
+	update_config ".mounts += [{\"destination\":\"/proc/sys/kernel/ns_last_pid\",\"type\":\"bind\",\"source\":\"$BUNDLE/trap\",\"options\":[\"bind\"]}]
+		| .linux.sysctl = {\"kernel.ns_last_pid\": \"4242\"}"
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.sysctl.kernel.ns_last_pid: /proc/sys/kernel/ns_last_pid is not the kernel's procfs file (something is mounted or linked over it)" ]
+	[ "$(cat "$BUNDLE/trap")" = original ]
+	assert_nothing_left c1
+	# Without the mount the same sysctl is written.
+	update_config '.mounts |= map(select(.destination != "/proc/sys/kernel/ns_last_pid"))'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+}
+
+# CVE-2025-52565: the console's bind mount was aimed through a /dev/console that the
+# image made a symlink, so the pty covered (and the container could then reach) what
+# the link named.  Here the image has no /dev tmpfs over it and its /dev/console
+# points at /proc/sysrq-trigger.
+@test "CVE-2025-52565: a /dev/console symlink in the image is refused, not followed" {
+	private_rootfs
+	update_config '.process.terminal = true | .mounts |= map(select(.destination | startswith("/dev") | not))'
+	rm -f "$ROOTFS/dev/console"
+	ln -s /proc/sysrq-trigger "$ROOTFS/dev/console"
+	mkdir -p "$ROOTFS/dev/pts"
+	update_config '.mounts += [{"destination":"/dev/pts","type":"devpts","source":"devpts","options":["newinstance","ptmxmode=0666"]}]'
+	"$RECVTTY" "$BUNDLE/tty.sock" > "$BUNDLE/tty.out" &
+	rpid=$!
+	for i in $(seq 50); do [ -S "$BUNDLE/tty.sock" ] && break; sleep 0.1; done
+	run husk run -d --console-socket "$BUNDLE/tty.sock" -b "$BUNDLE" c1
+	kill $rpid 2>/dev/null || true
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.terminal: the rootfs's /dev/console is not a file or a device (a symlink?): refused"* ]]
+	assert_nothing_left c1
+	! grep -q sysrq-trigger /proc/self/mountinfo
 }
