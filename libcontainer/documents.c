@@ -187,7 +187,11 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_object_begin(w);
 	json_write_key_string(w, "ociVersionMin", "1.0.0");
 	json_write_key_string(w, "ociVersionMax", "1.3.0");
-	json_write_string_array(w, "hooks", (char *const *) spec_hook_names);
+	json_write_key(w, "hooks");
+	json_write_array_begin(w);
+	for (size_t i = 0; i < HOOK_KINDS; i++)
+		json_write_string(w, spec_hook_names[i]);
+	json_write_array_end(w);
 	json_write_key(w, "mountOptions");
 	json_write_array_begin(w);
 	for (size_t i = 0; spec_mount_option_name(i); i++)

@@ -29,6 +29,12 @@ static const char usage[] =
 	"      --preserve-fds N      pass fds 3..3+N-1 into the process\n"
 	"  -h, --help                this text\n";
 
+/* The array only: its strings are argv's. */
+static void free_strv_container(char ***v)
+{
+	free(*v);
+}
+
 CMD(exec)
 {
 	enum { OPT_CONSOLE = 256, OPT_PID, OPT_CWD, OPT_NNP, OPT_PRESERVE };
@@ -49,10 +55,14 @@ CMD(exec)
 	};
 	struct husk_exec_options o = { 0 };
 	struct husk_error err = { 0 };
-	char **env = calloc(argc + 1, sizeof(char *)), **caps = calloc(argc + 1, sizeof(char *));
+	/* --env and --cap values, at most one per argument; freed at every return. */
+	char **env __attribute__((cleanup(free_strv_container))) = calloc(argc + 1, sizeof(char *));
+	char **caps __attribute__((cleanup(free_strv_container))) = calloc(argc + 1, sizeof(char *));
 	size_t n_env = 0, n_caps = 0;
 	int c, status = 0;
 
+	if (!env || !caps)
+		return cli_failf("exec: out of memory");
 	o.env = env;
 	o.caps = caps;
 	while ((c = getopt_long(argc, argv, "+p:tde:u:c:h", opts, NULL)) != -1) {
