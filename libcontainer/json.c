@@ -14,11 +14,13 @@
 /* json_value is yajl's tree node under another name. */
 #define V(v) ((yajl_val)(v))
 
-/* yajl_tree frees (and builds) recursively: bound the depth first, in one pass
- * that skips string contents. */
-static int check_depth(const char *s)
+/* yajl_tree frees (and builds) recursively, and spends some 100 bytes per value:
+ * bound the depth and the number of values first, in one pass that skips string
+ * contents.  -E2BIG with *what naming the bound. */
+static int check_shape(const char *s, const char **what)
 {
 	int depth = 0;
+	size_t values = 1;
 	bool in_string = false;
 
 	for (; *s; s++) {
@@ -35,12 +37,20 @@ static int check_depth(const char *s)
 			break;
 		case '[':
 		case '{':
-			if (++depth > JSON_MAX_DEPTH)
+			if (++depth > JSON_MAX_DEPTH) {
+				*what = "depth";
 				return -E2BIG;
+			}
 			break;
 		case ']':
 		case '}':
 			depth--;
+			break;
+		case ',':
+			if (++values > JSON_MAX_VALUES) {
+				*what = "values";
+				return -E2BIG;
+			}
 			break;
 		}
 	}
@@ -51,8 +61,13 @@ int json_parse(const char *text, json_value **out, char *errbuf, size_t errlen)
 {
 	yajl_val v;
 
-	if (check_depth(text) < 0) {
-		snprintf(errbuf, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+	const char *what = NULL;
+
+	if (check_shape(text, &what) < 0) {
+		if (!strcmp(what, "depth"))
+			snprintf(errbuf, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+		else
+			snprintf(errbuf, errlen, "more than %d values in one document", JSON_MAX_VALUES);
 		return -E2BIG;
 	}
 	errbuf[0] = '\0';

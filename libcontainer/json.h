@@ -10,6 +10,9 @@
 
 /* Nesting deeper than this is refused before parsing: real OCI documents nest < 10. */
 #define JSON_MAX_DEPTH 64
+/* A bound on a document's size in values (about 100 bytes each once parsed); real
+ * configs, seccomp profiles included, hold a few thousand. */
+#define JSON_MAX_VALUES 250000
 
 typedef struct json_value json_value;
 

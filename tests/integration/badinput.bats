@@ -108,3 +108,68 @@ fails_cleanly() {
 	head -c $((32 << 20)) /dev/zero | tr '\0' ' ' > "$BUNDLE/config.json"
 	fails_cleanly c1 "larger than 16 MiB" create -b "$BUNDLE" c1
 }
+
+# peak_kb CMD...: the peak RSS of a husk command (its largest process); 0 for husk-san,
+# whose RSS is ASan's more than husk's (its bound is not checked there).
+peak_kb() {
+	if [ -n "${HUSK_SANITIZED:-}" ]; then
+		"$@" >/dev/null 2>&1 || true
+		echo 0
+		return
+	fi
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$@" >/dev/null 2>&1 || true
+	tail -n 1 "$BATS_TEST_TMPDIR/rss"
+}
+
+@test "adversarial configs: huge arrays and many values, with bounded memory" {
+	# 14 MiB, under the size bound, of 1.4 million values.
+	jq -c '.process.args = [range(1400000) | 1]' "$BUNDLE/config.json" > "$BUNDLE/big.json"
+	mv "$BUNDLE/big.json" "$BUNDLE/config.json"
+	fails_cleanly c1 "config.json: invalid JSON: more than 250000 values in one document" create -b "$BUNDLE" c1
+	kb=$(peak_kb "$HUSK" --root "$ROOT" create -b "$BUNDLE" c1)
+	echo "peak RSS $kb KB" >&2
+	[ "$kb" -lt 65536 ]
+	# Just under the bound: parsed, and refused for what it says, still in bounded memory.
+	jq -c '.process.args = [range(240000) | "x"]' "$BUNDLE/config.json" > "$BUNDLE/big.json"
+	mv "$BUNDLE/big.json" "$BUNDLE/config.json"
+	kb=$(peak_kb "$HUSK" --root "$ROOT" run -b "$BUNDLE" c1)
+	echo "peak RSS $kb KB" >&2
+	[ "$kb" -lt 131072 ]
+	assert_nothing_left c1
+}
+
+@test "adversarial configs: invalid UTF-8, NUL bytes, absurd numbers" {
+	printf '{"ociVersion": "1.0.0", "hostname": "\xff\xfe", "process": {"args": ["true"], "cwd": "/"}, "root": {"path": "rootfs"}}' > "$BUNDLE/config.json"
+	fails_cleanly c1 "config.json: invalid JSON: lexical error: invalid bytes in UTF8 string." create -b "$BUNDLE" c1
+	printf '{"ociVersion": "1.0.0", \0 "root": {"path": "rootfs"}}' > "$BUNDLE/config.json"
+	fails_cleanly c1 "config.json: contains a NUL byte" create -b "$BUNDLE" c1
+	mkdir -p "$BUNDLE/fresh"
+	"$HUSK" spec -b "$BUNDLE/fresh"
+	cp "$BUNDLE/fresh/config.json" "$BUNDLE/config.json"
+	update_config ".root.path = \"$ROOTFS\" | .process.terminal = false"
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 18446744073709551616, "hard": 1}]'
+	fails_cleanly c1 "config.json: process.rlimits[0]" create -b "$BUNDLE" c1
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": -1, "hard": -1}]'
+	fails_cleanly c1 "config.json: process.rlimits[0]" create -b "$BUNDLE" c1
+	update_config 'del(.process.rlimits) | .process.user.uid = 4294967296'
+	fails_cleanly c1 "config.json: process.user.uid" create -b "$BUNDLE" c1
+	update_config '.process.user.uid = 0 | .process.oomScoreAdj = 100000'
+	fails_cleanly c1 "config.json: process.oomScoreAdj" create -b "$BUNDLE" c1
+}
+
+@test "adversarial configs: paths with .. stay inside, or are refused" {
+	# A mount destination climbing out of the rootfs lands inside it.
+	private_rootfs
+	update_config '.mounts += [{"destination": "/../../../../husk-escape-test", "type": "tmpfs", "source": "tmpfs"}]'
+	set_args sh -c 'grep -c husk-escape-test /proc/self/mountinfo'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	[ ! -e /husk-escape-test ]
+	[ -d "$ROOTFS/husk-escape-test" ]
+	# A cgroupsPath with .. is refused.
+	update_config '.linux.cgroupsPath = "/husk/../../escape"'
+	requires cgroup2
+	fails_cleanly c1 'linux.cgroupsPath: "/husk/../../escape" must not contain ".."' create -b "$BUNDLE" c1
+	[ ! -e "$(cgroup2_root)/escape" ]
+}
