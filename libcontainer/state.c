@@ -129,34 +129,18 @@ static char *dup_member(const json_value *doc, const char *key)
 	return s ? xstrdup(s) : NULL;
 }
 
-int state_load(const struct husk_context *ctx, const char *id, struct container_state **out,
-	       struct husk_error *err)
+int state_parse(const char *text, const char *path, const char *id, struct container_state **out,
+		struct husk_error *err)
 {
-	_cleanup_free_ char *dir = NULL, *path = NULL, *text = NULL;
-	struct container_state *st;
+	struct container_state *st = xcalloc(1, sizeof(*st));
 	char jerr[256];
 	int64_t v;
-	int r;
 
-	if ((r = state_check_id(id, err)) < 0)
-		return r;
-	dir = state_dir_of(ctx, id);
-	path = xasprintf("%s/" STATE_FILE, dir);
-	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
-	if (r == -ENOENT) {
-		if (access(dir, F_OK) == 0)
-			return husk_error_set(err, EBUSY, "container \"%s\" is still being created", id);
-		return husk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
-	}
-	if (r < 0)
-		return husk_error_sys(err, -r, "read \"%s\"", path);
-	st = xcalloc(1, sizeof(*st));
 	if (json_parse(text, &st->doc, jerr, sizeof(jerr)) < 0) {
 		free(st);
 		return husk_error_set(err, EINVAL, "%s: invalid JSON: %s", path, jerr);
 	}
 	st->id = xstrdup(id);
-	st->dir = TAKE_PTR(dir);
 	if (json_int64(json_object_get(st->doc, "pid"), &v) == 0)
 		st->pid = v;
 	json_uint64(json_object_get(st->doc, "pidStart"), &st->pid_start);
@@ -174,6 +158,30 @@ int state_load(const struct husk_context *ctx, const char *id, struct container_
 		return husk_error_set(err, EINVAL, "state of container \"%s\" is corrupt", id);
 	}
 	*out = st;
+	return 0;
+}
+
+int state_load(const struct husk_context *ctx, const char *id, struct container_state **out,
+	       struct husk_error *err)
+{
+	_cleanup_free_ char *dir = NULL, *path = NULL, *text = NULL;
+	int r;
+
+	if ((r = state_check_id(id, err)) < 0)
+		return r;
+	dir = state_dir_of(ctx, id);
+	path = xasprintf("%s/" STATE_FILE, dir);
+	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
+	if (r == -ENOENT) {
+		if (access(dir, F_OK) == 0)
+			return husk_error_set(err, EBUSY, "container \"%s\" is still being created", id);
+		return husk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+	}
+	if (r < 0)
+		return husk_error_sys(err, -r, "read \"%s\"", path);
+	if ((r = state_parse(text, path, id, out, err)) < 0)
+		return r;
+	(*out)->dir = TAKE_PTR(dir);
 	return 0;
 }
 

@@ -44,6 +44,9 @@ int state_dir_create(const struct husk_context *ctx, const char *id, char **dir,
 /* Lock an existing container's directory (exclusive); ENOENT names the id. */
 int state_lock(const struct husk_context *ctx, const char *id, int *lockfd, struct husk_error *err);
 int state_write(const struct container_state *st, const json_value *annotations, struct husk_error *err);
+/* state.json's text (read from path) -> *out, without dir; errors name path. */
+int state_parse(const char *text, const char *path, const char *id, struct container_state **out,
+		struct husk_error *err);
 int state_load(const struct husk_context *ctx, const char *id, struct container_state **out,
 	       struct husk_error *err);
 void state_free(struct container_state *st);
