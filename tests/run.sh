@@ -43,6 +43,22 @@ done
 echo "# integration tests"
 tally < <(bats --tap ${TESTS:-tests/integration} 2>&1)
 
+# The host suite again against husk built with ASan and UBSan (make check builds it):
+# any report of theirs makes husk exit non-zero, and so fails a test.
+if [ -n "${HUSK_SAN:-}" ] && [ -x "$HUSK_SAN" ]; then
+	echo "# integration tests again, against husk-san (ASan + UBSan)"
+	# (memcheck.bats is valgrind's, which does not run ASan binaries.)
+	san_tests=${TESTS:-$(ls tests/integration/*.bats | grep -v /memcheck.bats)}
+	tally < <(HUSK=$HUSK_SAN HUSK_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
+		UBSAN_OPTIONS=print_stacktrace=1 bats --tap $san_tests 2>&1)
+fi
+
+# Fuzzing: config.json and state.json parsing, bounded in time (FUZZ_SECONDS each).
+if [ -z "${TESTS:-}" ] || [ -n "${FUZZ_SECONDS:-}" ]; then
+	echo "# fuzzing (tests/fuzz)"
+	tally < <(tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" 2>&1)
+fi
+
 # The cgroup v2 limits need a kernel with every controller: one VM boot runs them all.
 if [ -z "${TESTS:-}" ] || [ -n "${VMTESTS:-}" ]; then
 	echo "# cgroup v2 tests (in tests/vm/husk-vm)"
