@@ -66,12 +66,12 @@ if [ -z "${TESTS:-}" ] || [ -n "${VMTESTS:-}" ]; then
 		local opts=() rc
 		while [ "$1" != -- ]; do opts+=("$1"); shift; done
 		shift
-		tests/vm/husk-vm "${opts[@]}" --timeout 1500 -- bats --tap "$@" 2>&1
+		tests/vm/husk-vm "${opts[@]}" --timeout 900 -- bats --tap "$@" 2>&1
 		rc=$?
 		# 1 is bats reporting failed tests; anything else is the VM failing to run them.
 		[ "$rc" -le 1 ] || echo "not ok - the VM did not complete $* (status $rc)"
 	}
-	tally < <(vm_tally --disk 64M -- ${VMTESTS:-tests/cgroupv2})
+	tally < <(vm_tally --disk 64M -- ${VMTESTS:-tests/cgroupv2 tests/lsm})
 	# A second boot with systemd as PID 1, for the systemd cgroup driver.
 	if [ -z "${VMTESTS:-}" ]; then
 		echo "# systemd cgroup driver tests (in tests/vm/husk-vm --systemd)"

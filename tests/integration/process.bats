@@ -206,3 +206,17 @@ teardown() { teardown_husk; }
 	[ "$output" = 'husk: config.json: linux.seccomp.defaultAction: unknown action "SCMP_ACT_BOGUS"' ]
 	assert_nothing_left c1
 }
+
+@test "an AppArmor profile or SELinux label the host lacks is a clear error" {
+	[ ! -d /sys/kernel/security/apparmor ] || skip "this host has AppArmor (tests/lsm covers it)"
+	update_config '.process.apparmorProfile = "docker-default"'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: config.json: process.apparmorProfile: "docker-default" asked for, but the host has no AppArmor' ]
+	assert_nothing_left c1
+	[ ! -e /sys/fs/selinux/enforce ] || skip "this host has SELinux"
+	update_config 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	run husk run -b "$BUNDLE" c1
+	[ "$output" = 'husk: config.json: process.selinuxLabel: "system_u:system_r:container_t:s0" asked for, but the host has no SELinux' ]
+	assert_nothing_left c1
+}

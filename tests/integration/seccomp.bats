@@ -93,7 +93,7 @@ use_default_profile() {
 	assert_nothing_left c1
 }
 
-@test "seccomp actions: KILL_PROCESS kills with SIGSYS, TRAP delivers SIGSYS, LOG allows" {
+@test "seccomp actions: KILL_PROCESS, KILL_THREAD, TRAP, LOG, TRACE" {
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
 		"syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
 	set_args sh -c 'echo $PPID'
@@ -103,10 +103,20 @@ use_default_profile() {
 	update_config '.linux.seccomp.syscalls[0].action = "SCMP_ACT_TRAP"'
 	run husk run -b "$BUNDLE" c1
 	[ "$status" -eq 159 ]
+	update_config '.linux.seccomp.syscalls[0].action = "SCMP_ACT_KILL_THREAD"'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 159 ]   # the only thread: the process dies of SIGSYS
 	update_config '.linux.seccomp.syscalls[0].action = "SCMP_ACT_LOG"'
 	run husk run -b "$BUNDLE" c1
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
+	# TRACE with no tracer attached: the call fails with ENOSYS, as seccomp(2) says.
+	update_config '.linux.seccomp.syscalls = [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_TRACE", "errnoRet": 1}]
+		| .mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]'
+	set_args sh -c 'mkdir /tmp/x 2>&1'
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[[ "$output" == *"Function not implemented"* ]]
 }
 
 @test "the seccomp cache: a profile is compiled once, and only its own text finds it" {
