@@ -275,19 +275,26 @@ int cgroup_oom_kills(const char *fspath, uint64_t *n)
 }
 
 /* ---- statistics -------------------------------------------------------------------- */
-/* A single-number file; "max" reads as UINT64_MAX, as runc reports it. */
-static uint64_t read_number(int dirfd, const char *file)
+int cgroup_read_number(int dirfd, const char *file, uint64_t *out)
 {
 	_cleanup_free_ char *buf = NULL;
-	uint64_t v = 0;
+	int r;
 
-	if (read_file_at(dirfd, file, 64, &buf, NULL) < 0)
-		return 0;
+	if ((r = read_file_at(dirfd, file, 64, &buf, NULL)) < 0)
+		return r;
 	buf[strcspn(buf, "\n")] = '\0';
-	if (!strcmp(buf, "max"))
-		return UINT64_MAX;
-	parse_uint64(buf, &v);
-	return v;
+	if (!strcmp(buf, "max")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	return parse_uint64(buf, out);
+}
+
+/* For the statistics: 0 where the file is missing, as runc reports it. */
+static uint64_t read_number(int dirfd, const char *file)
+{
+	uint64_t v = 0;
+	return cgroup_read_number(dirfd, file, &v) < 0 ? 0 : v;
 }
 
 static uint64_t keyed(int dirfd, const char *file, const char *key)

@@ -33,6 +33,9 @@ bool cgroup_is_frozen(const char *fspath);
 /* Freeze or thaw through cgroup.freeze, and wait (at most timeout_ms) until
  * cgroup.events reports every task stopped or running again. */
 int cgroup_freeze(const char *fspath, bool freeze, int timeout_ms, struct husk_error *err);
+/* A single-number cgroup file under dirfd (memory.max, pids.current); "max" reads as
+ * UINT64_MAX. */
+int cgroup_read_number(int dirfd, const char *file, uint64_t *out);
 /* memory.events' oom_kill: processes the OOM killer has killed in the cgroup. */
 int cgroup_oom_kills(const char *fspath, uint64_t *n);
 /* The "data" object of a runc stats event: cpu, memory, pids, blkio, hugetlb. */

@@ -605,20 +605,17 @@ static int enable_controller(const char *fspath, const char *controller)
 /* The number in a cgroup file such as memory.max; "max" is -1. */
 static int read_cg_int(int dirfd, const char *file, int64_t *out)
 {
-	_cleanup_free_ char *buf = NULL;
 	uint64_t v;
 	int r;
 
-	if ((r = read_file_at(dirfd, file, 64, &buf, NULL)) < 0)
+	if ((r = cgroup_read_number(dirfd, file, &v)) < 0)
 		return r;
-	buf[strcspn(buf, "\n")] = '\0';
-	if (!strcmp(buf, "max")) {
+	if (v == UINT64_MAX)
 		*out = -1;
-		return 0;
-	}
-	if (parse_uint64(buf, &v) < 0 || v > INT64_MAX)
+	else if (v > INT64_MAX)
 		return -EINVAL;
-	*out = (int64_t) v;
+	else
+		*out = (int64_t) v;
 	return 0;
 }
 

@@ -11,21 +11,7 @@
 #include "json.h"
 #include "utils.h"
 
-static int n_test, n_failed;
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* Plan a resources document for update (no spec); *err gets the error, "" if none. */
 static int plan(const char *text, struct cg_plan *p, struct husk_error *err)
@@ -184,6 +170,5 @@ int main(void)
 	test_conversions();
 	test_plans();
 	test_devices();
-	printf("1..%d\n", n_test);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -15,21 +15,7 @@
 #include "spec.h"
 #include "utils.h"
 
-static int n_test, n_failed;
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 #define BASE "\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}, "
 #define PROC "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}"
@@ -208,6 +194,5 @@ int main(void)
 	test_linux();
 	test_process();
 	test_unknown_fields_ignored();
-	printf("1..%d\n", n_test);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }
