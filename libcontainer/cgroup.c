@@ -75,15 +75,15 @@ static char *expand_slice(const char *slice)
 	return out;
 }
 
-char *cgroup_path_for(const struct husk_context *ctx, const struct spec *s, const char *id)
+char *cgroup_path_for(const struct spec *s, const char *id)
 {
 	const char *p = s->cgroups_path;
 	_cleanup_free_ char *own = NULL;
 
 	if (!p || !*p)
 		return xasprintf("/husk/%s", id);
-	if (ctx->cgroup_manager == HUSK_CGROUP_SYSTEMD || (p[0] != '/' && strchr(p, ':'))) {
-		/* slice:prefix:name -> <slice path>/<prefix>-<name>.scope */
+	if (p[0] != '/' && strchr(p, ':')) {
+		/* slice:prefix:name (crun accepts it with cgroupfs too) -> <slice path>/<prefix>-<name>.scope */
 		_cleanup_free_ char *copy = xstrdup(p), *slice = NULL;
 		char *prefix = strchr(copy, ':'), *name = prefix ? strchr(prefix + 1, ':') : NULL;
 		if (prefix && name) {

@@ -15,10 +15,11 @@
  * hybrid one; NULL where there is none. */
 const char *cgroup_mountpoint(void);
 
-/* The cgroup path (relative to the cgroup2 mount) that s asks for: cgroupsPath
- * absolute as is, relative under husk's own cgroup, "slice:prefix:name" in the
- * systemd form; absent: /husk/<id>. */
-char *cgroup_path_for(const struct husk_context *ctx, const struct spec *s, const char *id);
+/* The cgroupfs driver's cgroup path (relative to the cgroup2 mount) for s:
+ * cgroupsPath absolute as is, relative under husk's own cgroup, "slice:prefix:name"
+ * where systemd would put it; absent: /husk/<id>.  (The systemd driver asks systemd:
+ * cgroup_systemd.c.) */
+char *cgroup_path_for(const struct spec *s, const char *id);
 
 /* Make the directory (and its parents); *fd is an O_DIRECTORY fd to it for
  * CLONE_INTO_CGROUP.  *fspath gets the full path.  Where there is no cgroup2

@@ -263,7 +263,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 		}
 	}
 	if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS) {
-		cgpath = cgroup_path_for(ctx, c->spec, id);
+		cgpath = cgroup_path_for(c->spec, id);
 		if ((r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err)) < 0)
 			goto fail;
 	}

@@ -148,8 +148,11 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	if (s->seccomp && ((r = seccomp_compile(s->seccomp, cache, &req.seccomp, err)) < 0 ||
 			   (r = seccomp_listener_connect(req.seccomp, &req.seccomp_listener, err)) < 0))
 		goto out;
-	state_json = state_oci_json(id, st_status, st->pid, st->bundle, st->annotations, NULL, false);
-	req.state_json = state_json;
+	if (req.seccomp_listener >= 0) {
+		/* Only a seccomp listener is sent the container's state. */
+		state_json = state_oci_json(id, st_status, st->pid, st->bundle, st->annotations, NULL, false);
+		req.state_json = state_json;
+	}
 	if (p.terminal && !o->console_socket && o->detach) {
 		r = husk_error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");
 		goto out;
