@@ -75,13 +75,17 @@ static char *expand_slice(const char *slice)
 	return out;
 }
 
-char *cgroup_path_for(const struct spec *s, const char *id)
+char *cgroup_path_for(const struct spec *s, const char *id, bool rootless)
 {
 	const char *p = s->cgroups_path;
 	_cleanup_free_ char *own = NULL;
 
-	if (!p || !*p)
+	if ((!p || !*p) && !rootless)
 		return xasprintf("/husk/%s", id);
+	if (!p || !*p) {
+		own = own_cgroup();
+		return xasprintf("%s/husk-%s", strcmp(own, "/") ? own : "", id);
+	}
 	if (p[0] != '/' && strchr(p, ':')) {
 		/* slice:prefix:name (crun accepts it with cgroupfs too) -> <slice path>/<prefix>-<name>.scope */
 		_cleanup_free_ char *copy = xstrdup(p), *slice = NULL;

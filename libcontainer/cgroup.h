@@ -17,9 +17,10 @@ const char *cgroup_mountpoint(void);
 
 /* The cgroupfs driver's cgroup path (relative to the cgroup2 mount) for s:
  * cgroupsPath absolute as is, relative under husk's own cgroup, "slice:prefix:name"
- * where systemd would put it; absent: /husk/<id>.  (The systemd driver asks systemd:
+ * where systemd would put it; absent: /husk/<id>, or <own cgroup>/husk-<id> when
+ * rootless (where a delegated cgroup would be).  (The systemd driver asks systemd:
  * cgroup_systemd.c.) */
-char *cgroup_path_for(const struct spec *s, const char *id);
+char *cgroup_path_for(const struct spec *s, const char *id, bool rootless);
 
 /* Make the directory (and its parents); *fd is an O_DIRECTORY fd to it for
  * CLONE_INTO_CGROUP.  *fspath gets the full path.  Where there is no cgroup2

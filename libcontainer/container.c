@@ -263,8 +263,20 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 		}
 	}
 	if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS) {
-		cgpath = cgroup_path_for(c->spec, id);
-		if ((r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err)) < 0)
+		cgpath = cgroup_path_for(c->spec, id, ctx->rootless);
+		r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err);
+		if (r < 0 && ctx->rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
+			/* Not delegated to this user: without limits there is nothing a
+			 * cgroup must do (runc and crun decide the same). */
+			if (c->resources.n_writes) {
+				r = husk_error_wrap(err, "%s: rootless, and the cgroup is not delegated to uid %u",
+						    c->resources.writes[0].field, (unsigned) geteuid());
+				goto fail;
+			}
+			husk_log(HUSK_LOG_DEBUG, "rootless: %s; running without a cgroup", err->msg);
+			r = 0;
+		}
+		if (r < 0)
 			goto fail;
 	}
 	if (c->cgroup) {

@@ -44,6 +44,10 @@ struct husk_context {
 	const char *root;                      /* state directory root, default HUSK_DEFAULT_ROOT */
 	enum husk_cgroup_manager cgroup_manager;
 	bool no_seccomp_cache;                 /* compile every seccomp profile afresh */
+	/* Unprivileged: a cgroup that cannot be created (not delegated) is done without
+	 * when the config sets no limits, and cgroupsPath defaults to a child of husk's
+	 * own cgroup.  --rootless true|false|auto; auto (the default) is euid != 0. */
+	bool rootless;
 };
 
 /* Whether this process runs from a sealed memfd copy of its binary ("husk").  When

@@ -39,6 +39,7 @@ enum sync_type {
 	SYNC_READY,             /* child -> parent: waiting to exec */
 	SYNC_START,             /* parent -> child: exec now (run) */
 	SYNC_ERROR,             /* child -> parent: failed, with a message */
+	SYNC_PID,               /* exec's first child -> parent: code is the real process's pid */
 };
 
 struct sync_msg {
@@ -78,6 +79,8 @@ static int sync_recv(int fd, struct husk_error *err)
 		m.msg[sizeof(m.msg) - 1] = '\0';
 		husk_error_set(err, m.code, "%s", m.msg);
 	}
+	if (m.type == SYNC_PID)
+		err->code = m.code; /* the pid travels in the code field */
 	return m.type;
 }
 
@@ -512,8 +515,9 @@ static int write_id_map(pid_t pid, const char *file, const struct spec_id_mappin
 	int r = process_write_id_map(pid, file, m, n);
 
 	if (r < 0)
-		return husk_error_sys(err, -r, "config.json: linux.%s: write %s",
-				      strcmp(file, "uid_map") ? "gidMappings" : "uidMappings", path);
+		return husk_error_set(err, -r, "config.json: linux.%s: write %s: %s%s",
+				      strcmp(file, "uid_map") ? "gidMappings" : "uidMappings", path, strerror(-r),
+				      r == -EPERM && geteuid() != 0 ? " (unprivileged: map only your own id, size 1)" : "");
 	return 0;
 }
 
@@ -720,6 +724,7 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 	_cleanup_close_ int target = -1, own_pidns = -1, pidns = -1, cgroup_fd = -1;
 	struct spec_process *p = req->process;
 	unsigned long join = 0;
+	bool pidns_late = false;
 	int fds[2], r = 0;
 	char path[64];
 	pid_t pid;
@@ -734,14 +739,22 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 		snprintf(path, sizeof(path), "/proc/%d/ns/pid", req->init_pid);
 		pidns = open(path, O_RDONLY | O_CLOEXEC);
 		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (pidns < 0 || own_pidns < 0 || setns(pidns, CLONE_NEWPID) < 0)
+		if (pidns < 0 || own_pidns < 0)
 			return husk_error_sys(err, errno, "join the pid namespace of pid %d", req->init_pid);
+		if (setns(pidns, CLONE_NEWPID) < 0) {
+			/* Rootless: the pid namespace belongs to the container's user namespace,
+			 * which only a child can enter; that child then forks the process. */
+			if (errno != EPERM || !(join & CLONE_NEWUSER))
+				return husk_error_sys(err, errno, "join the pid namespace of pid %d", req->init_pid);
+			pidns_late = true;
+			join |= CLONE_NEWPID;
+		}
 	}
 	if (req->cgroup_path)
 		cgroup_fd = open(req->cgroup_path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
 		return husk_error_sys(err, errno, "socketpair");
-	pid = clone3_fork(0, cgroup_fd, &req->pidfd);
+	pid = clone3_fork(0, pidns_late ? -1 : cgroup_fd, &req->pidfd);
 	if (pid < 0 && cgroup_fd >= 0)
 		pid = clone3_fork(0, -1, &req->pidfd);
 	if (pid == 0) {
@@ -764,6 +777,30 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 			goto child_fail;
 		}
 		close(target);
+		if (pidns_late) {
+			/* The process itself: in the pid namespace, and husk's child (CLONE_PARENT). */
+			struct clone_args args = { .flags = CLONE_PARENT };
+			pid_t g;
+
+			if (cgroup_fd >= 0) {
+				args.flags |= CLONE_INTO_CGROUP;
+				args.cgroup = cgroup_fd;
+			}
+			g = syscall(SYS_clone3, &args, sizeof(args));
+			if (g < 0 && cgroup_fd >= 0) {
+				args.flags = CLONE_PARENT;
+				g = syscall(SYS_clone3, &args, sizeof(args));
+			}
+			if (g < 0) {
+				husk_error_sys(&cerr, errno, "clone the exec process");
+				goto child_fail;
+			}
+			if (g > 0) {
+				struct husk_error pid_msg = { .code = g };
+				sync_send(fds[1], SYNC_PID, &pid_msg);
+				_exit(0);
+			}
+		}
 		if (p->terminal) {
 			_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (terminal_setup(root, req->console_fd, p->console_height, p->console_width, false, &cerr) < 0)
@@ -795,6 +832,18 @@ child_fail:
 	}
 	req->pid = pid;
 	r = sync_recv(fds[0], err);
+	if (r == SYNC_PID) {
+		pid_t g = (pid_t) err->code;
+		int status;
+
+		err->code = 0;
+		waitpid(pid, &status, 0);
+		close(req->pidfd);
+		req->pid = pid = g;
+		/* husk is its parent and has not reaped it: the pid is still this process. */
+		req->pidfd = syscall(SYS_pidfd_open, g, 0);
+		r = sync_recv(fds[0], err);
+	}
 	close(fds[0]);
 	if (r == SYNC_ERROR) {
 		int status;

@@ -64,6 +64,9 @@ int state_dir_create(const struct husk_context *ctx, const char *id, char **dir_
 	if (mkdir(dir, 0700) < 0) {
 		if (errno == EEXIST)
 			return husk_error_set(err, EEXIST, "container \"%s\" already exists", id);
+		if (errno == EACCES && geteuid() != 0)
+			return husk_error_set(err, EACCES, "create state directory \"%s\": %s (not root: set "
+					      "XDG_RUNTIME_DIR or pass --root)", dir, strerror(EACCES));
 		return husk_error_sys(err, errno, "create state directory \"%s\"", dir);
 	}
 	r = lock_dir(dir, lockfd);

@@ -44,7 +44,8 @@ static const char usage[] =
 	"  --debug              log debug lines\n"
 	"  --systemd-cgroup     the systemd driver: a transient scope per container\n"
 	"  --cgroup-manager M   cgroupfs, systemd or disabled (crun's spelling)\n"
-	"  --rootless VALUE     accepted for runc compatibility (true, false, auto)\n"
+	"  --rootless VALUE     true, false or auto (default: auto, true when not root):\n"
+	"                       work without a cgroup where none is delegated\n"
 	"  --criu PATH          accepted for runc compatibility\n"
 	"  -h, --help           this text\n"
 	"  -v, --version        the version and compiled-in features\n"
@@ -147,6 +148,7 @@ int main(int argc, char **argv)
 
 	/* For benchmarks and debugging: every seccomp profile compiled afresh. */
 	cli.ctx.no_seccomp_cache = getenv("HUSK_NO_SECCOMP_CACHE") != NULL;
+	cli.ctx.rootless = geteuid() != 0;
 	/* Unprivileged users keep their state under $XDG_RUNTIME_DIR, as runc does. */
 	if (geteuid() != 0 && root_env && *root_env) {
 		static char root[4096];
@@ -192,6 +194,11 @@ int main(int argc, char **argv)
 				return cli_failf("--cgroup-manager: expected cgroupfs, systemd or disabled, not \"%s\"", optarg);
 			break;
 		case OPT_ROOTLESS:
+			if (!strcmp(optarg, "true") || !strcmp(optarg, "false"))
+				cli.ctx.rootless = optarg[0] == 't';
+			else if (strcmp(optarg, "auto"))
+				return cli_failf("--rootless: expected true, false or auto, not \"%s\"", optarg);
+			break;
 		case OPT_CRIU:
 			break;
 		case 'h':
