@@ -606,7 +606,10 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 	const char *status;
 	int r;
 
-	if ((r = state_lock(ctx, id, &lock, err)) < 0)
+	r = state_lock(ctx, id, &lock, err);
+	if (r == -ENOENT && force)
+		return 0; /* gone already: what the caller wanted (runc does the same) */
+	if (r < 0)
 		return r;
 	r = state_load(ctx, id, &st, err);
 	if (r == -EBUSY && force) {

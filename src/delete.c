@@ -8,7 +8,7 @@ static const char usage[] =
 	"\n"
 	"Remove container ID: its poststop hooks run, its cgroup and state go.  A created or\n"
 	"stopped container is removed as is; a running or paused one only with --force,\n"
-	"which kills it first.\n"
+	"which kills it first; with --force a container that does not exist is no error.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --force  kill the container if it is still running\n"
