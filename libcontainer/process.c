@@ -287,6 +287,15 @@ int process_exec_final(const struct spec_process *p, struct seccomp_filter *filt
 {
 	int r;
 
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the steps
+	 * below drop: then it is loaded first, and the profile applies to those steps
+	 * too (capset, setresuid, prctl, execve...), as with runc and crun. */
+	if (filter && !p->no_new_privileges) {
+		r = seccomp_load_filter(filter, listener, listener_msg, err);
+		if (r < 0)
+			return r;
+		filter = NULL;
+	}
 	umask(p->has_umask ? p->umask : 0022);
 	if ((r = caps_drop_bounding(p, err)) < 0)
 		return r;
@@ -312,7 +321,8 @@ int process_exec_final(const struct spec_process *p, struct seccomp_filter *filt
 			sched_setaffinity(0, sizeof(set), &set);
 	}
 	if (filter) {
-		/* Loaded last, so the runtime's own syscalls above are not filtered. */
+		/* With no_new_privs: loaded last, so the runtime's own syscalls above are
+		 * not filtered. */
 		r = seccomp_load_filter(filter, listener, listener_msg, err);
 		if (r < 0)
 			return r;

@@ -147,3 +147,22 @@ use_default_profile() {
 	HUSK_NO_SECCOMP_CACHE=1 "$HUSK" --root "$ROOT" run -b "$BUNDLE" c5
 	[ ! -e "$ROOT/.seccomp-cache" ]
 }
+
+@test "without noNewPrivileges the filter is loaded while husk may, for any user" {
+	# Podman's and Docker's configs: noNewPrivileges false, a non-root user without
+	# CAP_SYS_ADMIN; seccomp(2) then needs the capability husk still holds.
+	mkdir "$BUNDLE.s"
+	"$HUSK" spec --seccomp -b "$BUNDLE.s"
+	update_config ".linux.seccomp = $(jq .linux.seccomp "$BUNDLE.s/config.json") | .process.noNewPrivileges = false
+		| .process.user = {\"uid\": 1000, \"gid\": 1000}"
+	rm -rf "$BUNDLE.s"
+	for id in user root; do
+		[ $id = user ] || update_config '.process.user = {"uid": 0, "gid": 0}'
+		set_args sh -c 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr -d "\t" | tr "\n" " "; id -u'
+		run husk run -b "$BUNDLE" "c-$id"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "NoNewPrivs:0 Seccomp:2 "* ]]
+		[ "${output##* }" = "$([ $id = user ] && echo 1000 || echo 0)" ]
+	done
+}
