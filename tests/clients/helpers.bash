@@ -45,6 +45,7 @@ argv_shapes() {
 			w = $i
 			if (keep) { keep = 0 }
 			else if (w ~ /^--(log-format|format)$/) { keep = 1 }
+			else if (w ~ /^--(log-format|format)=/) { }
 			else if (w ~ /^-/) { sub(/=.*/, "=V", w) }
 			else if (w !~ /^(create|start|run|exec|state|kill|delete|list|ps|pause|resume|update|events|spec|features|checkpoint|restore)$/ || cmd) { w = "V" }
 			else { cmd = 1 }

@@ -66,3 +66,65 @@ teardown() { teardown_husk; }
 	run husk --cgroup-manager bogus list
 	[ "$status" -ne 0 ]
 }
+
+# The options a --help text lists, and the options a man page documents, one per line.
+help_options() { "$HUSK" "$@" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '-(-[a-z-]+|[a-zA-Z])' | sort; }
+man_options() {
+	sed -n '/^# \(GLOBAL \)\{0,1\}OPTIONS$/,/^# /p' "$1" | grep -oE '^(\*\*-[a-zA-Z]\*\*, )?\*\*--[a-z-]+\*\*' |
+		grep -oE -- '-(-[a-z-]+|[a-zA-Z])' | sort
+}
+
+@test "every command has a man page whose options are its --help's" {
+	local man=$BATS_TEST_DIRNAME/../../man cmd cmds
+	cmds=$("$HUSK" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
+	[ "$(echo "$cmds" | wc -l)" -ge 15 ]
+	for cmd in $cmds; do
+		[ -f "$man/husk-$cmd.1.md" ] || { echo "no man/husk-$cmd.1.md" >&2; return 1; }
+		diff <(help_options "$cmd") <(man_options "$man/husk-$cmd.1.md") || { echo "husk $cmd: --help and man page differ" >&2; return 1; }
+		grep -q "^husk-$cmd - " "$man/husk-$cmd.1.md"
+	done
+	diff <(help_options) <(man_options "$man/husk.1.md")
+	# And no page for a command husk does not have.
+	for page in "$man"/husk-*.1.md; do
+		cmd=${page##*/husk-}
+		echo "$cmds" | grep -qx "${cmd%.1.md}"
+	done
+}
+
+@test "make install puts the binary and every man page in place" {
+	local build=${BUILDDIR:-$BATS_TEST_DIRNAME/../..} dest
+	[ -f "$build/Makefile" ] || skip "no configured build tree at $build"
+	dest=$(mktemp -d)
+	make -s -C "$build" install DESTDIR="$dest" >/dev/null
+	[ -x "$dest/usr/local/bin/husk" ]
+	for cmd in $("$HUSK" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
+		[ -s "$dest/usr/local/share/man/man1/husk-$cmd.1" ]
+	done
+	run man -l "$dest/usr/local/share/man/man1/husk-run.1"
+	[[ "$output" == *"husk-run - create and start a container"* ]]
+	[[ "$output" == *"--pid-file FILE"* ]]
+	[ -s "$dest/usr/local/share/bash-completion/completions/husk" ]
+	rm -rf "$dest"
+}
+
+# complete WORD... : what contrib/completion/husk.bash offers for the last word.
+complete_husk() {
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _husk; printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$BATS_TEST_DIRNAME/../../contrib/completion/husk.bash" "$@"
+}
+
+@test "bash completion: commands, options, values and container ids" {
+	ln -sf "$HUSK" "$BUNDLE/husk"
+	run complete_husk "$BUNDLE/husk" ""
+	[ "$(echo "$output" | wc -l)" -ge 15 ]
+	[[ "$output" == *pause* && "$output" == *features* ]]
+	[ "$(complete_husk "$BUNDLE/husk" de)" = delete ]
+	[ "$(complete_husk "$BUNDLE/husk" --log-format j)" = json ]
+	[ "$(complete_husk "$BUNDLE/husk" run --pid)" = --pid-file ]
+	[ "$(complete_husk "$BUNDLE/husk" --root "$ROOT" exec --no-new)" = --no-new-privs ]
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" box1 </dev/null >/dev/null 2>&1
+	[ "$(complete_husk "$BUNDLE/husk" --root "$ROOT" state b)" = box1 ]
+	[ "$(complete_husk "$BUNDLE/husk" --root "$ROOT" kill box1 KI)" = KILL ]
+	[ -z "$(complete_husk "$BUNDLE/husk" --root "$ROOT" spec b)" ]
+}
