@@ -425,9 +425,9 @@ static int child_run(struct child *c)
 			close(c->ns_fds[i]);
 			c->ns_fds[i] = -1;
 		}
-	/* The state hooks get carries the pid as the host sees it: the host's /proc is
-	 * still mounted here, and its "self" is that pid. */
-	if (s->n_hooks[HOOK_CREATE_CONTAINER] || s->n_hooks[HOOK_START_CONTAINER]) {
+	/* The state hooks and a seccomp agent get carries the pid as the host sees it:
+	 * the host's /proc is still mounted here, and its "self" is that pid. */
+	if (s->n_hooks[HOOK_CREATE_CONTAINER] || s->n_hooks[HOOK_START_CONTAINER] || c->req->seccomp_listener >= 0) {
 		char buf[32];
 		ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
 		if (n > 0) {
@@ -771,16 +771,14 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 		struct husk_error cerr = { 0 };
 		_cleanup_free_ char *exe = NULL, *listener_msg = NULL;
 		_cleanup_strv_ char **env = NULL;
+		_cleanup_close_ int host_proc = -1;
 
 		close(fds[0]);
 		/* Not dumpable while it runs husk's binary (see child_run; CVE-2019-5736). */
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		if (req->seccomp_listener >= 0) {
-			/* The host's /proc still: its link names this process's host pid. */
-			char self[32] = "";
-			readlink("/proc/self", self, sizeof(self) - 1);
-			listener_msg = seccomp_listener_message(req->seccomp, atoi(self), req->state_json);
-		}
+		/* The host's /proc, kept across setns: its "self" names the process's host pid. */
+		if (req->seccomp_listener >= 0)
+			host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		/* setns with a pidfd enters all of them at once, the user namespace first. */
 		if (join && setns(target, join) < 0) {
 			husk_error_sys(&cerr, errno, "join the namespaces of pid %d", req->init_pid);
@@ -827,6 +825,11 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 			goto child_fail;
 		}
 		env = process_env(p, req->preserve_fds);
+		if (host_proc >= 0) {
+			char self[32] = "";
+			readlinkat(host_proc, "self", self, sizeof(self) - 1);
+			listener_msg = seccomp_listener_message(req->seccomp, atoi(self), req->state_json);
+		}
 		process_exec_final(p, req->seccomp, req->seccomp_listener, listener_msg, exe, env, req->preserve_fds,
 				   fds[1], &cerr);
 child_fail:

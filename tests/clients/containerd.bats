@@ -6,13 +6,8 @@
 
 load helpers
 
-IMAGE=docker.io/library/husk-busybox:latest
-
 setup_file() {
-	command -v containerd >/dev/null || skip "containerd not installed"
-	client_scratch containerd
-	export SCRATCH
-	make_recorder "$SCRATCH"
+	client_setup containerd
 	# The project's snippet, pointed at the recorder and a private state root, plus
 	# what a test instance needs of its own.
 	{

@@ -7,6 +7,17 @@
 
 HUSK=${HUSK:-$BATS_TEST_DIRNAME/../../husk}
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-120}
+# What tests/clients/mkimage.sh tags its image.
+IMAGE=docker.io/library/husk-busybox:latest
+
+# client_setup CLIENT: skip the file without CLIENT; else a scratch directory with the
+# recorder in it, exported as $SCRATCH for every test of the file.
+client_setup() {
+	command -v "$1" >/dev/null || skip "$1 not installed"
+	client_scratch "$1"
+	export SCRATCH
+	make_recorder "$SCRATCH"
+}
 
 # client_scratch NAME: a fresh directory on its own tmpfs (overlayfs snapshotters and
 # storage drivers refuse an overlayfs upper layer, which / is in the VM), in $SCRATCH.

@@ -5,14 +5,10 @@
 # loaded from an OCI archive (tests/clients/mkimage.sh): no registry.
 
 load helpers
-
-IMAGE=docker.io/library/husk-busybox:latest
+bats_require_minimum_version 1.5.0 # run -127
 
 setup_file() {
-	command -v podman >/dev/null || skip "podman not installed"
-	client_scratch podman
-	export SCRATCH
-	make_recorder "$SCRATCH"
+	client_setup podman
 	sed "s|/usr/local/bin/husk|$SCRATCH/husk|" "$BATS_TEST_DIRNAME/../../contrib/podman/containers.conf" \
 		> "$SCRATCH/containers.conf"
 	"$BATS_TEST_DIRNAME/mkimage.sh" "$SCRATCH/image.tar"

@@ -143,3 +143,28 @@ rl_config() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'create state directory "/run/husk/c2": Permission denied (not root: set XDG_RUNTIME_DIR or pass --root)'* ]]
 }
+
+@test "rootless: exec with a seccomp notify listener sends the exec'd process's host pid" {
+	local agent=${SECCOMP_AGENT:-$BATS_TEST_DIRNAME/../helpers/seccomp-agent} a1 a2
+	rl_config ".process.args = [\"sleep\", \"1000\"] | .mounts += [{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]
+		| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BUNDLE/agent.sock\",
+		   \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	"$agent" "$BUNDLE/agent.sock" "$BUNDLE/state.json" 18 &
+	a1=$!
+	for _ in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	chmod 777 "$BUNDLE/agent.sock"
+	as_user "$HUSK" run -d -b "$BUNDLE" c1 </dev/null >/dev/null 2>&1
+	for _ in $(seq 100); do [ -s "$BUNDLE/state.json" ] && break; sleep 0.1; done
+	rm -f "$BUNDLE/agent.sock"
+	"$agent" "$BUNDLE/agent.sock" "$BUNDLE/exec-state.json" 18 &
+	a2=$!
+	for _ in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	chmod 777 "$BUNDLE/agent.sock"
+	as_user "$HUSK" exec -d --pid-file "$BUNDLE/exec.pid" c1 sh -c 'mkdir /tmp/y 2>/tmp/err; sleep 1000'
+	for _ in $(seq 100); do [ -s "$BUNDLE/exec-state.json" ] && break; sleep 0.1; done
+	kill $a1 $a2 2>/dev/null || true
+	# Each agent got the host pid of the process that sent it the listener.
+	[ "$(jq .pid "$BUNDLE/state.json")" = "$(as_user "$HUSK" state c1 | jq .pid)" ]
+	[ "$(jq .pid "$BUNDLE/exec-state.json")" = "$(cat "$BUNDLE/exec.pid")" ]
+	[ "$(jq -r .state.id "$BUNDLE/exec-state.json")" = c1 ]
+}

@@ -166,3 +166,24 @@ use_default_profile() {
 		[ "${output##* }" = "$([ $id = user ] && echo 1000 || echo 0)" ]
 	done
 }
+
+@test "SCMP_ACT_NOTIFY: an exec'd process sends its own listener, with its host pid" {
+	local first
+	update_config ".mounts += [{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]
+		| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BUNDLE/agent.sock\",
+		   \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	set_args sleep 1000
+	"$SECCOMP_AGENT" "$BUNDLE/agent.sock" "$BUNDLE/state.json" 18 &
+	first=$!
+	for i in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	husk run -d -b "$BUNDLE" c1 </dev/null >/dev/null 2>&1
+	for i in $(seq 100); do [ -s "$BUNDLE/state.json" ] && break; sleep 0.1; done
+	rm -f "$BUNDLE/agent.sock"
+	"$SECCOMP_AGENT" "$BUNDLE/agent.sock" "$BUNDLE/exec-state.json" 18 &
+	AGENT_PID="$first $!"
+	for i in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	husk exec -d --pid-file "$BUNDLE/exec.pid" c1 sh -c 'mkdir /tmp/y; sleep 1000'
+	for i in $(seq 100); do [ -s "$BUNDLE/exec-state.json" ] && break; sleep 0.1; done
+	[ "$(jq .pid "$BUNDLE/exec-state.json")" = "$(cat "$BUNDLE/exec.pid")" ]
+	[ "$(jq .pid "$BUNDLE/state.json")" = "$(husk state c1 | jq .pid)" ]
+}
