@@ -73,6 +73,12 @@ rl_config() {
 	# The state lived in $XDG_RUNTIME_DIR/husk and is gone with the container.
 	[ -d "$RL_RUNDIR/husk" ]
 	[ -z "$(ls "$RL_RUNDIR/husk")" ]
+	# An explicit --root of the user's own works the same.
+	run as_user "$HUSK" --root "$RL_RUNDIR/own-root" run -b "$BUNDLE" c2
+	[ "$status" -eq 3 ]
+	[ "${lines[2]}" = out ]
+	[ -d "$RL_RUNDIR/own-root" ]
+	[ -z "$(ls "$RL_RUNDIR/own-root")" ]
 }
 
 @test "rootless: create, start, exec, ps, kill and delete" {
