@@ -80,9 +80,9 @@ char *cgroup_path_for(const struct spec *s, const char *id, bool rootless)
 	const char *p = s->cgroups_path;
 	_cleanup_free_ char *own = NULL;
 
-	if ((!p || !*p) && !rootless)
-		return xasprintf("/husk/%s", id);
 	if (!p || !*p) {
+		if (!rootless)
+			return xasprintf("/husk/%s", id);
 		own = own_cgroup();
 		return xasprintf("%s/husk-%s", strcmp(own, "/") ? own : "", id);
 	}

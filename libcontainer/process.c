@@ -786,7 +786,8 @@ int process_spawn_exec(struct exec_request *req, struct husk_error *err)
 		}
 		close(target);
 		if (pidns_late) {
-			/* The process itself: in the pid namespace, and husk's child (CLONE_PARENT). */
+			/* The process itself: in the pid namespace, and husk's child (CLONE_PARENT,
+			 * which clone3 takes only with exit_signal 0: not clone3_fork). */
 			struct clone_args args = { .flags = CLONE_PARENT };
 			pid_t g;
 
