@@ -104,3 +104,32 @@ requires() {
 		esac
 	done
 }
+
+# start_seccomp_agent SOCKET STATEFILE: tests/helpers/seccomp-agent listening on
+# SOCKET (open to any user, for rootless containers), answering EXDEV to every
+# notification and writing the containerProcessState it gets to STATEFILE.  Its pid
+# is AGENT_PID and is added to AGENT_PIDS, which kill_seccomp_agents ends.
+start_seccomp_agent() {
+	rm -f "$1"
+	"${SECCOMP_AGENT:-$BATS_TEST_DIRNAME/../helpers/seccomp-agent}" "$1" "$2" 18 &
+	AGENT_PID=$!
+	AGENT_PIDS="${AGENT_PIDS:-} $AGENT_PID"
+	wait_for_file -S "$1"
+	chmod 777 "$1"
+}
+
+kill_seccomp_agents() {
+	[ -z "${AGENT_PIDS:-}" ] || kill $AGENT_PIDS 2>/dev/null || true
+	AGENT_PIDS=
+}
+
+# wait_for_file TEST FILE: poll `test TEST FILE` (-S, -s, -e...), bounded by 10 s.
+wait_for_file() {
+	local i
+	for i in $(seq 100); do
+		test "$1" "$2" && return 0
+		sleep 0.1
+	done
+	echo "$2 never passed test $1" >&2
+	return 1
+}

@@ -41,6 +41,7 @@ teardown() {
 	for id in $(as_user "$HUSK" list -q 2>/dev/null); do
 		as_user "$HUSK" delete --force "$id" || true
 	done
+	kill_seccomp_agents
 	rm -rf "$RL_RUNDIR" "$BUNDLE"
 	[ -z "${DELEG:-}" ] || rmdir "$DELEG" 2>/dev/null || true
 }
@@ -151,24 +152,15 @@ rl_config() {
 }
 
 @test "rootless: exec with a seccomp notify listener sends the exec'd process's host pid" {
-	local agent=${SECCOMP_AGENT:-$BATS_TEST_DIRNAME/../helpers/seccomp-agent} a1 a2
 	rl_config ".process.args = [\"sleep\", \"1000\"] | .mounts += [{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]
 		| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BUNDLE/agent.sock\",
 		   \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
-	"$agent" "$BUNDLE/agent.sock" "$BUNDLE/state.json" 18 &
-	a1=$!
-	for _ in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
-	chmod 777 "$BUNDLE/agent.sock"
+	start_seccomp_agent "$BUNDLE/agent.sock" "$BUNDLE/state.json"
 	as_user "$HUSK" run -d -b "$BUNDLE" c1 </dev/null >/dev/null 2>&1
-	for _ in $(seq 100); do [ -s "$BUNDLE/state.json" ] && break; sleep 0.1; done
-	rm -f "$BUNDLE/agent.sock"
-	"$agent" "$BUNDLE/agent.sock" "$BUNDLE/exec-state.json" 18 &
-	a2=$!
-	for _ in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
-	chmod 777 "$BUNDLE/agent.sock"
+	wait_for_file -s "$BUNDLE/state.json"
+	start_seccomp_agent "$BUNDLE/agent.sock" "$BUNDLE/exec-state.json"
 	as_user "$HUSK" exec -d --pid-file "$BUNDLE/exec.pid" c1 sh -c 'mkdir /tmp/y 2>/tmp/err; sleep 1000'
-	for _ in $(seq 100); do [ -s "$BUNDLE/exec-state.json" ] && break; sleep 0.1; done
-	kill $a1 $a2 2>/dev/null || true
+	wait_for_file -s "$BUNDLE/exec-state.json"
 	# Each agent got the host pid of the process that sent it the listener.
 	[ "$(jq .pid "$BUNDLE/state.json")" = "$(as_user "$HUSK" state c1 | jq .pid)" ]
 	[ "$(jq .pid "$BUNDLE/exec-state.json")" = "$(cat "$BUNDLE/exec.pid")" ]

@@ -4,13 +4,10 @@
 
 load helpers
 
-setup() {
-	setup_husk
-	SECCOMP_AGENT=${SECCOMP_AGENT:-$BATS_TEST_DIRNAME/../helpers/seccomp-agent}
-}
+setup() { setup_husk; }
 
 teardown() {
-	[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null
+	kill_seccomp_agents
 	teardown_husk
 }
 
@@ -46,9 +43,7 @@ use_default_profile() {
 }
 
 @test "SCMP_ACT_NOTIFY: the listener and the state reach listenerPath" {
-	"$SECCOMP_AGENT" "$BUNDLE/agent.sock" "$BUNDLE/state.json" 18 &
-	AGENT_PID=$!
-	for i in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	start_seccomp_agent "$BUNDLE/agent.sock" "$BUNDLE/state.json"
 	update_config ".mounts += [{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]
 		| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BUNDLE/agent.sock\",
 		   \"listenerMetadata\": \"hello agent\",
@@ -63,7 +58,7 @@ use_default_profile() {
 	jq -e '.ociVersion and .fds == ["seccompFd"] and .metadata == "hello agent" and .pid > 0
 		and .state.id == "c1" and .state.status == "running"' "$BUNDLE/state.json"
 	wait "$AGENT_PID"
-	AGENT_PID=
+	AGENT_PIDS=
 }
 
 @test "SCMP_ACT_NOTIFY: no listener to connect to is an error before anything is made" {
@@ -168,22 +163,16 @@ use_default_profile() {
 }
 
 @test "SCMP_ACT_NOTIFY: an exec'd process sends its own listener, with its host pid" {
-	local first
 	update_config ".mounts += [{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]
 		| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BUNDLE/agent.sock\",
 		   \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
 	set_args sleep 1000
-	"$SECCOMP_AGENT" "$BUNDLE/agent.sock" "$BUNDLE/state.json" 18 &
-	first=$!
-	for i in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	start_seccomp_agent "$BUNDLE/agent.sock" "$BUNDLE/state.json"
 	husk run -d -b "$BUNDLE" c1 </dev/null >/dev/null 2>&1
-	for i in $(seq 100); do [ -s "$BUNDLE/state.json" ] && break; sleep 0.1; done
-	rm -f "$BUNDLE/agent.sock"
-	"$SECCOMP_AGENT" "$BUNDLE/agent.sock" "$BUNDLE/exec-state.json" 18 &
-	AGENT_PID="$first $!"
-	for i in $(seq 50); do [ -S "$BUNDLE/agent.sock" ] && break; sleep 0.1; done
+	wait_for_file -s "$BUNDLE/state.json"
+	start_seccomp_agent "$BUNDLE/agent.sock" "$BUNDLE/exec-state.json"
 	husk exec -d --pid-file "$BUNDLE/exec.pid" c1 sh -c 'mkdir /tmp/y; sleep 1000'
-	for i in $(seq 100); do [ -s "$BUNDLE/exec-state.json" ] && break; sleep 0.1; done
+	wait_for_file -s "$BUNDLE/exec-state.json"
 	[ "$(jq .pid "$BUNDLE/exec-state.json")" = "$(cat "$BUNDLE/exec.pid")" ]
 	[ "$(jq .pid "$BUNDLE/state.json")" = "$(husk state c1 | jq .pid)" ]
 }
