@@ -9,6 +9,10 @@ bats_require_minimum_version 1.5.0 # run -127
 
 setup_file() {
 	client_setup podman
+	# Podman as these tests run it, less --runtime; a file, so script(1) can run it too.
+	printf '#!/bin/sh\nexec podman --root %s/storage --runroot %s/run --storage-driver overlay --cgroup-manager cgroupfs --events-backend file "$@"\n' \
+		"$SCRATCH" "$SCRATCH" > "$SCRATCH/podman"
+	chmod 755 "$SCRATCH/podman"
 	sed "s|/usr/local/bin/husk|$SCRATCH/husk|" "$BATS_TEST_DIRNAME/../../contrib/podman/containers.conf" \
 		> "$SCRATCH/containers.conf"
 	"$BATS_TEST_DIRNAME/mkimage.sh" "$SCRATCH/image.tar"
@@ -28,9 +32,10 @@ teardown() {
 }
 
 pm() {
-	timeout --kill-after=5 "$CLIENT_TIMEOUT" podman --root "$SCRATCH/storage" --runroot "$SCRATCH/run" \
-		--storage-driver overlay --cgroup-manager cgroupfs --events-backend file --runtime husk "$@"
+	timeout --kill-after=5 "$CLIENT_TIMEOUT" "$SCRATCH/podman" --runtime husk "$@"
 }
+
+pm_status_is() { [ "$(pm inspect --format '{{.State.Status}}' "$1")" = "$2" ]; }
 
 cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
 
@@ -45,8 +50,7 @@ cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
 }
 
 @test "podman: --runtime may also be husk's path" {
-	run timeout "$CLIENT_TIMEOUT" podman --root "$SCRATCH/storage" --runroot "$SCRATCH/run" --storage-driver overlay \
-		--cgroup-manager cgroupfs --events-backend file --runtime "$SCRATCH/husk" run --rm "$IMAGE" echo by path
+	run timeout "$CLIENT_TIMEOUT" "$SCRATCH/podman" --runtime "$SCRATCH/husk" run --rm "$IMAGE" echo by path
 	[ "$status" -eq 0 ]
 	[ "$output" = "by path" ]
 }
@@ -77,8 +81,7 @@ cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "d1 2" ]
 	pm kill -s USR1 d1
-	wait_until 30 sh -c "[ \"\$(podman --root $SCRATCH/storage --runroot $SCRATCH/run --storage-driver overlay \
-		inspect --format '{{.State.Status}}' d1)\" = exited ]"
+	wait_until 30 pm_status_is d1 exited
 	[ "$(pm inspect --format '{{.State.ExitCode}}' d1)" = 42 ]
 	pm rm d1
 	pm run -d --name d2 "$IMAGE" sh -c 'trap "exit 143" TERM; sleep 1000 & wait'
@@ -90,9 +93,8 @@ cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
 }
 
 @test "podman: run -it gets a real terminal" {
-	run timeout 90 script -qec "podman --root $SCRATCH/storage --runroot $SCRATCH/run --storage-driver overlay \
-		--cgroup-manager cgroupfs --events-backend file --runtime husk run -it --rm $IMAGE \
-		sh -c 'tty; stty size; exit 5'" /dev/null
+	run timeout 90 script -qec "$SCRATCH/podman --runtime husk run -it --rm $IMAGE sh -c 'tty; stty size; exit 5'" \
+		/dev/null
 	echo "$output"
 	[ "$status" -eq 5 ]
 	[[ "$output" == */dev/pts/0* ]]
@@ -116,10 +118,10 @@ cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
 	pid=$(pm inspect --format '{{.State.Pid}}' p1)
 	cg=$(cgroup_of "$pid")
 	pm pause p1
-	[ "$(pm inspect --format '{{.State.Status}}' p1)" = paused ]
+	pm_status_is p1 paused
 	grep -qx 'frozen 1' "$cg/cgroup.events"
 	pm unpause p1
-	[ "$(pm inspect --format '{{.State.Status}}' p1)" = running ]
+	pm_status_is p1 running
 	grep -qx 'frozen 0' "$cg/cgroup.events"
 	# Podman's default pids limit reached the container's cgroup.
 	[ "$(cat "$cg/pids.max")" = 2048 ]
