@@ -552,6 +552,36 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
+/* A sysctl's namespace joined by path must not be husk's own (the host's): the write
+ * would land there.  NS_FDS are the opened linux.namespaces paths. */
+static int check_sysctl_namespaces(const struct spec *s, const int *ns_fds, struct husk_error *err)
+{
+	static const struct {
+		int type;
+		const char *proc;
+	} own[] = { { CLONE_NEWIPC, "ipc" }, { CLONE_NEWNET, "net" }, { CLONE_NEWUTS, "uts" }, { CLONE_NEWPID, "pid" } };
+
+	for (size_t k = 0; k < s->n_sysctl; k++) {
+		int type = spec_sysctl_namespace(s->sysctl_keys[k]);
+		for (size_t i = 0; i < s->n_namespaces; i++) {
+			struct stat joined, host;
+			_cleanup_free_ char *path = NULL;
+
+			if (s->namespaces[i].type != type || ns_fds[i] < 0)
+				continue;
+			for (size_t j = 0; j < ARRAY_SIZE(own); j++)
+				if (own[j].type == type)
+					path = xasprintf("/proc/self/ns/%s", own[j].proc);
+			if (path && fstat(ns_fds[i], &joined) == 0 && stat(path, &host) == 0 &&
+			    joined.st_dev == host.st_dev && joined.st_ino == host.st_ino)
+				return husk_error_set(err, EPERM, "config.json: linux.sysctl.%s: linux.namespaces[%zu] "
+						      "joins the host's namespace (\"%s\"), so the sysctl would change the "
+						      "host's value", s->sysctl_keys[k], i, s->namespaces[i].path);
+		}
+	}
+	return 0;
+}
+
 int process_spawn_init(struct init_request *req, struct husk_error *err)
 {
 	const struct spec *s = req->spec;
@@ -576,6 +606,8 @@ int process_spawn_init(struct init_request *req, struct husk_error *err)
 			goto out_fds;
 		}
 	}
+	if ((r = check_sysctl_namespaces(s, ns_fds, err)) < 0)
+		goto out_fds;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) {
 		r = husk_error_sys(err, errno, "socketpair");
 		goto out_fds;

@@ -872,6 +872,79 @@ static int check_paths(struct parser *p, char **paths, const char *field)
 	return 0;
 }
 
+/* KEY with '.' as its separator, in BUF; false if it does not fit. */
+static bool sysctl_dotted(const char *key, char *buf, size_t size)
+{
+	size_t n = strlen(key);
+
+	if (n >= size)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = key[i] == '/' ? '.' : key[i];
+	return true;
+}
+
+/* The namespace a sysctl lives in, as the kernel scopes it (ipc_sysctl.c, mq_sysctl.c,
+ * utsname_sysctl.c, the net.* tables, pid_namespace.c), or 0 for one that reaches the
+ * host whatever the container's namespaces: those are refused, as runc does.  KEY
+ * may use '/' or '.' as its separator. */
+int spec_sysctl_namespace(const char *key)
+{
+	static const struct {
+		const char *prefix;
+		bool exact;
+		int type;
+	} table[] = {
+		{ "kernel.msg", false, CLONE_NEWIPC },       /* msgmax msgmnb msgmni msg_next_id */
+		{ "kernel.sem", false, CLONE_NEWIPC },       /* sem sem_next_id */
+		{ "kernel.shm", false, CLONE_NEWIPC },       /* shmall shmmax shmmni shm_rmid_forced shm_next_id */
+		{ "kernel.auto_msgmni", true, CLONE_NEWIPC },
+		{ "fs.mqueue.", false, CLONE_NEWIPC },
+		{ "net.", false, CLONE_NEWNET },
+		{ "kernel.hostname", true, CLONE_NEWUTS },
+		{ "kernel.domainname", true, CLONE_NEWUTS },
+		{ "kernel.ns_last_pid", true, CLONE_NEWPID },
+	};
+	char k[256];
+
+	if (!sysctl_dotted(key, k, sizeof(k)))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (table[i].exact ? !strcmp(k, table[i].prefix) : !strncmp(k, table[i].prefix, strlen(table[i].prefix)))
+			return table[i].type;
+	return 0;
+}
+
+static const char *namespace_name(int type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(namespace_names); i++)
+		if (namespace_names[i].type == type)
+			return namespace_names[i].name;
+	return "?";
+}
+
+/* A sysctl is written only into a namespace of the container's own: otherwise it
+ * would change the host's value. */
+static int check_sysctl(struct parser *p, const struct spec *s, const char *key, const char *field)
+{
+	int type = spec_sysctl_namespace(key);
+	char k[256];
+
+	if (!type)
+		return fail(p, field, "not allowed: this sysctl is not scoped by any namespace, so it would "
+			    "change the host's value");
+	if (!(s->ns_all & type))
+		return fail(p, field, "needs a private %s namespace (without one it would change the host's value)",
+			    namespace_name(type));
+	if (type == CLONE_NEWUTS && sysctl_dotted(key, k, sizeof(k))) {
+		if (!strcmp(k, "kernel.hostname") && s->hostname)
+			return fail(p, field, "conflicts with the \"hostname\" field: set one of them");
+		if (!strcmp(k, "kernel.domainname") && s->domainname)
+			return fail(p, field, "conflicts with the \"domainname\" field: set one of them");
+	}
+	return 0;
+}
+
 static int parse_linux(struct parser *p, const json_value *lin, struct spec *s)
 {
 	const json_value *sysctl, *pers;
@@ -976,6 +1049,12 @@ static int validate(struct parser *p, struct spec *s)
 		return fail(p, "domainname", "needs a uts namespace");
 	if ((s->n_uid_mappings || s->n_gid_mappings) && !(s->ns_new & CLONE_NEWUSER))
 		return fail(p, "linux.uidMappings", "needs a new user namespace");
+	for (size_t i = 0; i < s->n_sysctl; i++) {
+		_cleanup_free_ char *f = xasprintf("linux.sysctl.%s", s->sysctl_keys[i]);
+		int r = check_sysctl(p, s, s->sysctl_keys[i], f);
+		if (r < 0)
+			return r;
+	}
 	if ((s->ns_new & CLONE_NEWUSER) && (!s->n_uid_mappings || !s->n_gid_mappings))
 		return fail(p, s->n_uid_mappings ? "linux.gidMappings" : "linux.uidMappings",
 			    "a new user namespace needs uid and gid mappings");

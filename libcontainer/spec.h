@@ -149,5 +149,7 @@ const char *spec_mount_option_name(size_t i);
 /* Namespace helpers. */
 int spec_namespace_type(const char *name);       /* "pid" -> CLONE_NEWPID, or -1 */
 const struct spec_namespace *spec_find_namespace(const struct spec *s, int type);
+/* The CLONE_NEW* namespace that scopes sysctl KEY, 0 if none does. */
+int spec_sysctl_namespace(const char *key);
 
 #endif

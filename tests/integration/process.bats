@@ -220,3 +220,72 @@ teardown() { teardown_husk; }
 	[ "$output" = 'husk: config.json: process.selinuxLabel: "system_u:system_r:container_t:s0" asked for, but the host has no SELinux' ]
 	assert_nothing_left c1
 }
+
+# A sysctl is written only into a namespace the container owns; anything else would
+# change the host's value.  Each refusal names the key and what is missing, and the
+# host's value stays as it was.
+@test "sysctl: refused where it would reach the host, host values unchanged" {
+	local mq dom
+	mq=$(cat /proc/sys/fs/mqueue/queues_max)
+	dom=$(cat /proc/sys/kernel/domainname)
+	update_config '.linux.namespaces |= map(select(.type != "ipc")) | .linux.sysctl = {"fs.mqueue.queues_max": "200"}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.sysctl.fs.mqueue.queues_max: needs a private ipc namespace (without one it would change the host's value)" ]
+	[ "$(cat /proc/sys/fs/mqueue/queues_max)" = "$mq" ]
+	assert_nothing_left c1
+
+	update_config '.hostname = null | .linux.namespaces |= map(select(.type != "uts")) | .linux.sysctl = {"kernel.domainname": "evil"}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.sysctl.kernel.domainname: needs a private uts namespace (without one it would change the host's value)" ]
+	[ "$(cat /proc/sys/kernel/domainname)" = "$dom" ]
+
+	update_config '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.sysctl.net.ipv4.ip_forward: needs a private network namespace"* ]]
+
+	# Not namespaced at all: refused even with every namespace.
+	update_config '.linux.namespaces = [{"type":"pid"},{"type":"mount"},{"type":"network"},{"type":"ipc"},{"type":"uts"}] | .linux.sysctl = {"vm.swappiness": "1"}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.sysctl.vm.swappiness: not allowed: this sysctl is not scoped by any namespace, so it would change the host's value" ]
+	# The '/' spelling is classified the same.
+	update_config '.linux.sysctl = {"kernel/randomize_va_space": "0"}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.sysctl.kernel/randomize_va_space: not allowed"* ]]
+	assert_nothing_left c1
+}
+
+@test "sysctl: kernel.hostname and kernel.domainname need a uts namespace and conflict with the fields" {
+	update_config '.hostname = "h1" | .linux.sysctl = {"kernel.hostname": "h2"}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: config.json: linux.sysctl.kernel.hostname: conflicts with the "hostname" field: set one of them' ]
+	update_config '.hostname = null | .linux.sysctl = {"kernel.hostname": "h2", "kernel.domainname": "d2"}'
+	set_args sh -c 'hostname; cat /proc/sys/kernel/domainname'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = h2 ]
+	[ "${lines[1]}" = d2 ]
+}
+
+@test "sysctl: an ipc namespace joined by path must not be the host's" {
+	local mq
+	mq=$(cat /proc/sys/fs/mqueue/queues_max)
+	update_config ".linux.namespaces |= map(if .type == \"ipc\" then .path = \"/proc/$$/ns/ipc\" else . end) | .linux.sysctl = {\"fs.mqueue.queues_max\": \"200\"}"
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.sysctl.fs.mqueue.queues_max: linux.namespaces[2] joins the host's namespace (\"/proc/$$/ns/ipc\"), so the sysctl would change the host's value" ]
+	[ "$(cat /proc/sys/fs/mqueue/queues_max)" = "$mq" ]
+	assert_nothing_left c1
+	# A private ipc namespace takes it, and the host keeps its own.
+	update_config '.linux.namespaces |= map(if .type == "ipc" then del(.path) else . end)'
+	set_args cat /proc/sys/fs/mqueue/queues_max
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = 200 ]
+	[ "$(cat /proc/sys/fs/mqueue/queues_max)" = "$mq" ]
+}

@@ -185,6 +185,30 @@ static void test_unknown_fields_ignored(void)
 	ok(!*error_of("{" BASE PROC ", \"vm\": {\"hypervisor\": {}}, \"x-future\": [1, 2]}"), "unknown fields are ignored");
 }
 
+/* Which namespace scopes each sysctl: only those may be written (runc's list, plus
+ * the ipc *_next_id keys and pid's ns_last_pid, which the kernel also scopes). */
+static void test_sysctl_namespaces(void)
+{
+	static const struct {
+		const char *key;
+		int type;
+	} cases[] = {
+		{ "kernel.msgmax", CLONE_NEWIPC }, { "kernel.msgmnb", CLONE_NEWIPC }, { "kernel.msgmni", CLONE_NEWIPC },
+		{ "kernel.sem", CLONE_NEWIPC }, { "kernel.shmall", CLONE_NEWIPC }, { "kernel.shmmax", CLONE_NEWIPC },
+		{ "kernel.shm_rmid_forced", CLONE_NEWIPC }, { "kernel.sem_next_id", CLONE_NEWIPC },
+		{ "fs.mqueue.queues_max", CLONE_NEWIPC }, { "fs/mqueue/msg_max", CLONE_NEWIPC },
+		{ "net.ipv4.ip_forward", CLONE_NEWNET }, { "net/core/somaxconn", CLONE_NEWNET },
+		{ "kernel.hostname", CLONE_NEWUTS }, { "kernel.domainname", CLONE_NEWUTS },
+		{ "kernel.ns_last_pid", CLONE_NEWPID },
+		{ "kernel.hostnamex", 0 }, { "kernel.randomize_va_space", 0 }, { "vm.swappiness", 0 },
+		{ "fs.mqueue", 0 }, { "network.x", 0 }, { "kernel.core_pattern", 0 }, { "fs.file-max", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(spec_sysctl_namespace(cases[i].key) == cases[i].type, "sysctl %s: namespace %#x",
+		   cases[i].key, cases[i].type);
+}
+
 int main(void)
 {
 	test_minimal();
@@ -194,5 +218,6 @@ int main(void)
 	test_linux();
 	test_process();
 	test_unknown_fields_ignored();
+	test_sysctl_namespaces();
 	return tap_done();
 }
