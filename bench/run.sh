@@ -157,7 +157,7 @@ if want rss; then
 		while IFS=$'\t' read -r n p m s; do printf '%-34s %-6s %10s %18s %10s\n' "" "$n" "$p" "$m" "$s"; done
 fi
 
-# Where husk stands against issue 6's targets (a missed target is printed as missed).
+# Where husk stands against its speed targets (bench/README.md lists them) (a missed target is printed as missed).
 echo
 jq -r '
 	def med(s; n): [.results[] | select(.scenario == s and .name == n)][0].median_ms;
@@ -169,7 +169,7 @@ jq -r '
 	(med("exec /bin/true"; "husk")) as $exec | (med("exec /bin/true"; "crun")) as $exec_crun |
 	(med("create+start+delete"; "husk")) as $csd | (med("create+start+delete"; "crun")) as $csd_crun |
 	(med("list, 1000 containers"; "husk")) as $list | (rss("husk")) as $rss |
-	"targets (issue 6):",
+	"targets:",
 	row("  run <= 1.5x the floor"; if $run and $floor then "\($run / $floor | r2)x" else "-" end;
 	    if $run and $floor then $run <= 1.5 * $floor else null end),
 	row("  run >= 3x faster than crun"; if $crun then "\($crun / $run | r2)x" else "no crun" end;

@@ -8,7 +8,7 @@ apt-get install -y -q --no-install-recommends \
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev libsystemd-dev \
 	busybox-static bats jq procps iproute2 util-linux \
 	qemu-system-x86 linux-image-amd64 xz-utils cpio kmod \
-	clang libclang-rt-14-dev valgrind systemd python3-minimal time \
+	clang libclang-rt-14-dev valgrind systemd python3-minimal time apparmor \
 	go-md2man podman conmon containernetworking-plugins iptables containerd
 # qemu-system-x86 and linux-image-amd64: tests/vm/husk-vm boots Debian's kernel with
 # a pure cgroup v2 hierarchy for the resource-limit tests (tests/cgroupv2), and
@@ -16,4 +16,4 @@ apt-get install -y -q --no-install-recommends \
 # VM's PID 1).  clang and libclang-rt: the fuzzers (tests/fuzz); valgrind: memcheck.
 # go-md2man: the man pages.  podman, conmon, containernetworking-plugins, iptables
 # (Podman's default bridge network) and containerd: tests/clients, which runs the real
-# clients against husk in the VM.
+# clients against husk in the VM.  apparmor (apparmor_parser): tests/lsm in the VM.
