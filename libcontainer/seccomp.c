@@ -32,7 +32,9 @@
 #include "utils.h"
 
 #define SECCOMP_CACHE_MAX 64
-#define CACHE_MAGIC "husk-seccomp-1\n"
+/* Bumped whenever the same profile text compiles to a different program (2: several
+ * conditions on one argument became one rule each), so no stale program is reused. */
+#define CACHE_MAGIC "husk-seccomp-2\n"
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
@@ -99,6 +101,8 @@ static int add_rule(scmp_filter_ctx ctx, const json_value *rule, size_t i, uint3
 	const char *action_name = json_string(json_object_get(rule, "action"));
 	struct scmp_arg_cmp cmp[6];
 	size_t n_args = json_len(args), j;
+	unsigned per_index[6] = { 0 };
+	bool one_rule_each = false;
 	uint32_t action;
 	int r;
 
@@ -128,6 +132,8 @@ static int add_rule(scmp_filter_ctx ctx, const json_value *rule, size_t i, uint3
 		cmp[j].arg = index;
 		cmp[j].datum_a = value;
 		cmp[j].datum_b = value2;
+		if (++per_index[index] > 1)
+			one_rule_each = true;
 	}
 	for (j = 0; j < json_len(names); j++) {
 		const char *name = json_string(json_array_at(names, j));
@@ -138,7 +144,14 @@ static int add_rule(scmp_filter_ctx ctx, const json_value *rule, size_t i, uint3
 		nr = seccomp_syscall_resolve_name(name);
 		if (nr == __NR_SCMP_ERROR)
 			continue; /* unknown on this architecture: skipped, as runc and crun do */
-		r = seccomp_rule_add_array(ctx, action, nr, n_args, cmp);
+		/* Conditions on distinct arguments are one rule (AND).  Two on the same
+		 * argument cannot be ANDed by libseccomp (EINVAL); runc and crun then add one
+		 * rule per condition, so that any of them matches (OR), and so does husk. */
+		if (!one_rule_each)
+			r = seccomp_rule_add_array(ctx, action, nr, n_args, cmp);
+		else
+			for (size_t k = r = 0; k < n_args && (r >= 0 || r == -EEXIST); k++)
+				r = seccomp_rule_add_array(ctx, action, nr, 1, &cmp[k]);
 		if (r < 0 && r != -EEXIST)
 			return husk_error_sys(err, -r, "config.json: linux.seccomp.syscalls[%zu]: add rule for \"%s\"", i, name);
 	}

@@ -50,8 +50,9 @@ update_config() {
 
 # set_args ARG... : the container's process.args.
 set_args() {
-	local json
-	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	local json=[] a
+	# One argument at a time, so an argument may hold newlines.
+	for a in "$@"; do json=$(printf '%s' "$a" | jq -cRs --argjson l "$json" '$l + [.]'); done
 	update_config ".process.args = $json"
 }
 

@@ -189,6 +189,28 @@ teardown() { teardown_husk; }
 	[ "${lines[2]}" = linux64-ok ]                         # personality(PER_LINUX = 0) does not
 }
 
+# runc and crun: conditions on one argument are alternatives (one rule each, OR), as
+# the runtime-tools generator's personality rule needs; on distinct arguments they
+# must all hold (one rule, AND).
+@test "seccomp: several conditions on one argument match any (OR), on distinct arguments all (AND)" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+		 "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["kill"], "action": "SCMP_ACT_ERRNO",
+		 "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}]}'
+	set_args sh -c 'linux32 true 2>/dev/null && echo linux32-ok || echo linux32-denied;
+		linux64 true 2>/dev/null && echo linux64-ok || echo linux64-denied;
+		kill -0 1 2>/dev/null && echo kill0-ok || echo kill0-denied;
+		kill -USR1 1 2>/dev/null && echo usr1-ok || echo usr1-denied'
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = linux32-denied ]   # personality(8): the first condition
+	[ "${lines[1]}" = linux64-denied ]   # personality(0): the second one, ORed
+	[ "${lines[2]}" = kill0-denied ]     # kill(1, 0): both conditions hold
+	[ "${lines[3]}" = usr1-ok ]          # kill(1, SIGUSR1): only one holds, and AND needs both
+}
+
 @test "seccomp: a default action of ERRNO with defaultErrnoRet" {
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
 		"syscalls": [{"names": ["execve","brk","mmap","munmap","mprotect","arch_prctl","set_tid_address","set_robust_list","rseq","prlimit64","getrandom","exit_group","write","writev","getuid","getpid","rt_sigaction","rt_sigprocmask","fstat","newfstatat","uname","getcwd","getppid","ioctl","read","close","openat","access","readlinkat","getdents64","wait4","clone","fork","vfork","exit","rt_sigreturn","geteuid","getgid","getegid","dup2","fcntl","lseek","stat","lstat","chdir","set_tid_address","futex","sched_getaffinity","sysinfo"], "action": "SCMP_ACT_ALLOW"}]}'
