@@ -513,10 +513,11 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 	unlink(fifo_path);
 	r = run_poststart(s, id, st->pid, st->bundle, st->annotations, err);
 	if (r < 0) {
-		/* runtime-spec 1.3: a failing poststart hook fails start and stops the container. */
-		kill(st->pid, SIGKILL);
-		if (st->cgroup)
-			cgroup_signal_all(st->cgroup, SIGKILL, NULL);
+		/* runtime-spec 1.3: a failing poststart hook fails start, and the lifecycle
+		 * goes on to delete: the container is stopped and removed, as run does. */
+		struct husk_error derr = { 0 };
+		if (destroy(st, &derr) < 0)
+			husk_log(HUSK_LOG_WARNING, "%s", derr.msg);
 	}
 out:
 	spec_free(s);

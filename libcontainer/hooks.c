@@ -18,7 +18,6 @@ static int run_one(const struct spec_hook *h, const char *state_json, const char
 	_cleanup_close_ int pidfd = -1;
 	int pipefd[2], status, r;
 	char *const default_args[] = { h->path, NULL };
-	char *const empty_env[] = { NULL };
 	struct pollfd pfd;
 	pid_t pid;
 
@@ -34,7 +33,8 @@ static int run_one(const struct spec_hook *h, const char *state_json, const char
 		dup2(pipefd[0], STDIN_FILENO);
 		/* A hook's own fds start at 3: nothing of the runtime's reaches it. */
 		close_fds_from(3);
-		execve(h->path, h->args && h->args[0] ? h->args : default_args, h->env ? h->env : empty_env);
+		/* Without "env" a hook inherits the runtime's environment, as with runc and crun. */
+		execve(h->path, h->args && h->args[0] ? h->args : default_args, h->env ? h->env : environ);
 		_exit(127);
 	}
 	close(pipefd[0]);

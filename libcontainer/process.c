@@ -223,16 +223,13 @@ int process_apply_attributes(const struct spec *s, const struct spec_process *p,
  * missing binary fails create, not start. */
 char *process_find_executable(const struct spec_process *p)
 {
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *path = strv_env_get(p->env, "PATH");
 	_cleanup_free_ char *copy = NULL;
 	char *dir, *save;
 
 	if (strchr(p->args[0], '/'))
 		return access(p->args[0], X_OK) == 0 ? xstrdup(p->args[0]) : NULL;
-	for (size_t i = 0; p->env && p->env[i]; i++)
-		if (str_has_prefix(p->env[i], "PATH="))
-			path = p->env[i] + 5;
-	copy = xstrdup(path);
+	copy = xstrdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		char *cand = xasprintf("%s/%s", *dir ? dir : ".", p->args[0]);
 		struct stat st;
@@ -331,12 +328,49 @@ int process_exec_final(const struct spec_process *p, struct seccomp_filter *filt
 	return husk_error_sys(err, errno, "exec \"%s\"", p->args[0]);
 }
 
-/* LISTEN_FDS/LISTEN_PID for socket activation through --preserve-fds. */
+/* The home directory of UID in the container's /etc/passwd (the process's root is the
+ * container's by now), or NULL. */
+static char *passwd_home(uid_t uid)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save;
+
+	if (read_regular_file_at(AT_FDCWD, "/etc/passwd", 4 << 20, &text, NULL) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *field[7] = { 0 }, *f = line, *end;
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(field) && f; k++) {
+			field[k] = f;
+			f = strchr(f, ':');
+			if (f)
+				*f++ = '\0';
+		}
+		if (k < 6 || !*field[2])
+			continue;
+		errno = 0;
+		unsigned long id = strtoul(field[2], &end, 10);
+		if (!errno && !*end && id == uid && *field[5])
+			return xstrdup(field[5]);
+	}
+	return NULL;
+}
+
+/* The process's environment: HOME from the container's /etc/passwd (else "/") when
+ * the config has none, as runc and crun do; LISTEN_FDS/LISTEN_PID for socket
+ * activation through --preserve-fds. */
 static char **process_env(const struct spec_process *p, int preserve_fds)
 {
 	char **env = strv_dup(p->env);
 	size_t n = strv_len(env);
 	char buf[64];
+
+	if (!strv_env_get(env, "HOME")) {
+		_cleanup_free_ char *home = passwd_home(p->uid);
+		_cleanup_free_ char *kv = xasprintf("HOME=%s", home ? home : "/");
+		strv_push(&env, &n, kv);
+	}
 
 	if (preserve_fds > 0) {
 		snprintf(buf, sizeof(buf), "LISTEN_FDS=%d", preserve_fds);

@@ -520,6 +520,14 @@ int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error
 	for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++)
 		if ((r = mask_path(cfg, rootfd, s->masked_paths[i], devnull, err)) < 0)
 			return r;
+	/* A missing process.cwd is made (0755, root's), as runc and crun do: resolved in the
+	 * rootfs, so no path or link in the image leads outside it; before the root turns
+	 * read-only. */
+	if (s->has_process && s->process.cwd) {
+		_cleanup_close_ int cwd = rootfs_open_in_root(rootfd, s->process.cwd, true, false, O_PATH | O_DIRECTORY);
+		if (cwd < 0)
+			return husk_error_sys(err, -cwd, "config.json: process.cwd \"%s\"", s->process.cwd);
+	}
 	if (s->root_readonly) {
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 		if (cfg->sys->mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)

@@ -115,15 +115,12 @@ ssize_t read_all(int fd, void *buf, size_t len)
 	return done;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+static int read_fd_whole(int fd, size_t max, char **out, size_t *len)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t size = 0, alloc = 0;
 	struct stat st;
 
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (S_ISDIR(st.st_mode))
@@ -158,6 +155,32 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 		*len = size;
 	*out = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_whole(fd, max, out, len);
+}
+
+int read_regular_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+{
+	/* O_NONBLOCK: opening a FIFO does not wait for a writer; it is then refused. */
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	return read_fd_whole(fd, max, out, len);
 }
 
 int write_file_at(int dirfd, const char *path, const void *buf, size_t len, mode_t mode)
@@ -286,6 +309,17 @@ void strv_push(char ***v, size_t *n, const char *s)
 	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
 	(*v)[(*n)++] = xstrdup(s);
 	(*v)[*n] = NULL;
+}
+
+const char *strv_env_get(char *const *env, const char *key)
+{
+	size_t n = strlen(key);
+	const char *value = NULL;
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], key, n) && env[i][n] == '=')
+			value = env[i] + n + 1;
+	return value;
 }
 
 bool str_has_prefix(const char *s, const char *prefix)

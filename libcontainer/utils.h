@@ -40,6 +40,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Read a whole file (at most max bytes, else -EFBIG) as a NUL-terminated buffer. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
+/* The same for a file that must be regular: never blocks on a FIFO or device, which
+ * are refused with -EBADFD. */
+int read_regular_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
 /* Write buf to path (O_CREAT|O_TRUNC, mode), or to an existing file when mode is 0. */
 int write_file_at(int dirfd, const char *path, const void *buf, size_t len, mode_t mode);
 /* Write atomically: a temporary file renamed over path. */
@@ -59,6 +62,9 @@ char **strv_dup(char *const *v);
 void strv_free(char **v);
 /* Append a copy of s to a NULL-terminated vector. */
 void strv_push(char ***v, size_t *n, const char *s);
+/* The value of KEY in a KEY=VALUE list (the last one, as getenv of the result sees
+ * it), or NULL. */
+const char *strv_env_get(char *const *env, const char *key);
 
 bool str_has_prefix(const char *s, const char *prefix);
 /* Parse a decimal unsigned integer with an optional K/M/G/T suffix (powers of 1024). */

@@ -74,6 +74,13 @@ wait_for_status() {
 	return 1
 }
 
+# process_gone PID: PID has exited (gone, or a zombie its new parent has not reaped).
+process_gone() {
+	local st
+	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+}
+
 # The host's cgroup2 mount, as husk finds it.
 cgroup2_root() {
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then echo /sys/fs/cgroup

@@ -55,14 +55,34 @@ createContainer creating c1 $pid" ]
 	done
 }
 
-@test "a failing poststart hook fails start and stops the container" {
-	update_config '.hooks = {"poststart": [{"path": "/bin/false"}]}'
+# runtime-spec 1.3: the lifecycle goes on to delete, so the container is gone after
+# create + start as after run; its poststop hook runs.
+@test "a failing poststart hook fails start, then stops and deletes the container" {
+	update_config ".hooks = {\"poststart\": [{\"path\": \"/bin/false\"}], \"poststop\": [$(hook poststop)]}"
 	set_args sleep 1000
-	husk create -b "$BUNDLE" c1
+	husk create -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
 	run husk start c1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'hooks.poststart[0]: "/bin/false" exited with status 1'* ]]
-	wait_for_status c1 stopped
+	run husk state c1
+	[ "$status" -ne 0 ]
+	process_gone "$(cat "$BUNDLE/pid")"
+	[ "$(cut -d' ' -f1-3 "$BUNDLE/hooks.log")" = "poststop stopped c1" ]
+	assert_nothing_left c1
+	run husk run -b "$BUNDLE" c2
+	[ "$status" -ne 0 ]
+	assert_nothing_left c2
+}
+
+# A hook without "env" gets the runtime's environment (runc and crun), one with
+# "env" exactly that.
+@test "a hook without env inherits husk's environment" {
+	update_config ".hooks.prestart = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo \\\"\$HUSK_HOOK_PROBE\\\" > $BUNDLE/env1\"]},
+		{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo \\\"\${HUSK_HOOK_PROBE-unset} \$ONLY\\\" > $BUNDLE/env2\"], \"env\": [\"ONLY=this\"]}]"
+	HUSK_HOOK_PROBE=inherited run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BUNDLE/env1")" = inherited ]
+	[ "$(cat "$BUNDLE/env2")" = "unset this" ]
 }
 
 @test "a failing poststop hook is a warning; delete goes on" {

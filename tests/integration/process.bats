@@ -311,3 +311,65 @@ teardown() { teardown_husk; }
 	[ "$output" = 200 ]
 	[ "$(cat /proc/sys/fs/mqueue/queues_max)" = "$mq" ]
 }
+
+# HOME, when process.env has none: the container's /etc/passwd entry of process.user.uid,
+# else "/", on run and on exec (runc and crun do the same).
+@test "HOME comes from the container's /etc/passwd when the config sets none" {
+	private_rootfs
+	printf 'root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n' > "$ROOTFS/etc/passwd"
+	update_config '.process.env |= map(select(startswith("HOME=") | not))'
+	set_args sh -c 'echo "$HOME"'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = /root ]
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	run husk run -b "$BUNDLE" c1
+	[ "$output" = /home/u ]
+	update_config '.process.user = {"uid": 2000, "gid": 2000}'
+	run husk run -b "$BUNDLE" c1
+	[ "$output" = / ]
+	update_config '.process.env += ["HOME=/mine"]'
+	run husk run -b "$BUNDLE" c1
+	[ "$output" = /mine ]
+	# exec: the same lookup for the exec'd process's user.
+	update_config '.process.env |= map(select(startswith("HOME=") | not)) | .process.user = {"uid": 0, "gid": 0}'
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" c2
+	run husk exec --user 1000:1000 c2 sh -c 'echo "$HOME"'
+	[ "$status" -eq 0 ]
+	[ "$output" = /home/u ]
+	run husk exec c2 sh -c 'echo "$HOME"'
+	[ "$output" = /root ]
+	husk delete --force c2
+}
+
+# A missing process.cwd is made inside the rootfs (runc and crun), never outside it:
+# not through "..", not through a symlink of the image's that points at a host path.
+@test "a missing process.cwd is created, inside the rootfs only" {
+	private_rootfs
+	local escape=/tmp/husk-cwd-escape.$$
+	rm -rf "$escape"
+	ln -s "$escape" "$ROOTFS/link"
+	update_config '.process.cwd = "/work/new/dir" | .root.readonly = true'
+	set_args pwd
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = /work/new/dir ]
+	[ -d "$ROOTFS/work/new/dir" ]
+	update_config ".process.cwd = \"/link/sub\""
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ ! -e "$escape" ]
+	[ -d "$ROOTFS$escape/sub" ]
+	update_config ".process.cwd = \"/../../..$escape/x\""
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ ! -e "$escape" ]
+	# A file in the way is a clear error naming the field.
+	touch "$ROOTFS/afile"
+	update_config '.process.cwd = "/afile/sub"'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'config.json: process.cwd "/afile/sub": Not a directory'* ]]
+	assert_nothing_left c1
+}
