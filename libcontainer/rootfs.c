@@ -206,13 +206,26 @@ static int mount_bind(const struct rootfs_config *cfg, int rootfd, const struct 
 	return apply_mount_attrs(cfg, rootfd, m, err);
 }
 
+/* Whether comma-separated mount DATA holds option KEY (as "KEY" or "KEY=..."). */
+static bool mount_data_has(const char *data, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *o = data; o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL)
+		if (!strncmp(o, key, n) && (o[n] == '=' || o[n] == ',' || o[n] == '\0'))
+			return true;
+	return false;
+}
+
 static int mount_fs(const struct rootfs_config *cfg, int rootfd, const struct spec_mount *m,
 		    struct husk_error *err)
 {
 	_cleanup_close_ int target = -1;
+	_cleanup_free_ char *data = NULL;
 	const char *type = m->type;
 	const char *src = m->source ? m->source : m->type;
 	char path[FD_PATH_MAX];
+	struct stat st;
 	int r;
 
 	/* husk mounts cgroup v2 only: "cgroup" in a config means the container's cgroup tree. */
@@ -222,7 +235,11 @@ static int mount_fs(const struct rootfs_config *cfg, int rootfd, const struct sp
 	if (target < 0)
 		return husk_error_sys(err, -target, "mount destination \"%s\"", m->destination);
 	fd_path(path, target);
-	r = cfg->sys->mount(src, path, type, m->flags & ~MS_REMOUNT, m->data);
+	/* A tmpfs without mode= takes the mode of the directory it covers (runc, crun),
+	 * not tmpfs's own 1777. */
+	if (!strcmp(type, "tmpfs") && !(m->data && mount_data_has(m->data, "mode")) && fstat(target, &st) == 0)
+		data = xasprintf("mode=%04o%s%s", st.st_mode & 07777, m->data ? "," : "", m->data ? m->data : "");
+	r = cfg->sys->mount(src, path, type, m->flags & ~MS_REMOUNT, data ? data : m->data);
 	if (r < 0 && (errno == EPERM || errno == EBUSY || errno == ENOENT || errno == ENODEV) &&
 	    (!strcmp(type, "sysfs") || !strcmp(type, "cgroup2"))) {
 		/* sysfs needs a network namespace owned by the container's user namespace, and
@@ -240,10 +257,10 @@ static int mount_fs(const struct rootfs_config *cfg, int rootfd, const struct sp
 	}
 	if (r < 0 && errno == EINVAL && !strcmp(type, "devpts") && m->data && strstr(m->data, "gid=")) {
 		/* In a user namespace gid 5 may be unmapped. */
-		_cleanup_free_ char *data = xstrdup(m->data);
-		char *g = strstr(data, "gid="), *end = strchr(g, ',');
+		_cleanup_free_ char *nogid = xstrdup(m->data);
+		char *g = strstr(nogid, "gid="), *end = strchr(g, ',');
 		memmove(g, end ? end + 1 : g + strlen(g), strlen(end ? end + 1 : "") + 1);
-		r = cfg->sys->mount(src, path, type, m->flags & ~MS_REMOUNT, data);
+		r = cfg->sys->mount(src, path, type, m->flags & ~MS_REMOUNT, nogid);
 	}
 	if (r < 0)
 		return husk_error_sys(err, errno, "mount \"%s\" (%s) on \"%s\"", src, m->type, m->destination);

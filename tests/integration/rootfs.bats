@@ -19,6 +19,24 @@ add_mount() { update_config ".mounts += [$1]"; }
 	[[ "${lines[2]}" == *"tmpfs ro"* ]]
 }
 
+# runc and crun: a tmpfs without mode= takes the mode of the directory it covers
+# (tmpfs's own default would be 1777).
+@test "mounts: a tmpfs without mode= keeps the mode of the directory it covers" {
+	private_rootfs
+	mkdir -p "$ROOTFS/m750" "$ROOTFS/m1777"
+	chmod 750 "$ROOTFS/m750"
+	chmod 1777 "$ROOTFS/m1777"
+	add_mount '{"destination":"/m750","type":"tmpfs","source":"tmpfs","options":["size=1m"]}'
+	add_mount '{"destination":"/m1777","type":"tmpfs","source":"tmpfs"}'
+	add_mount '{"destination":"/fresh","type":"tmpfs","source":"tmpfs","options":["nosuid"]}'
+	set_args stat -c %a /m750 /m1777 /fresh
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 750 ]
+	[ "${lines[1]}" = 1777 ]
+	[ "${lines[2]}" = 755 ]   # made by husk, 0755
+}
+
 @test "mounts: bind, read-only bind, and rro reach every submount" {
 	mkdir -p "$BUNDLE/data/sub"
 	echo host-file > "$BUNDLE/data/f"
@@ -149,6 +167,19 @@ add_mount() { update_config ".mounts += [$1]"; }
 	[ "${lines[7]}" = /proc/self/fd ]
 	[ "${lines[8]}" = pts/ptmx ]
 	[ "${lines[9]}" = null-ok ]
+}
+
+# A device the host does not have is made with mknod, in a directory of its own, with
+# the config's owner and mode (runc, crun).
+@test "/dev: linux.devices absent from the host are created with their owner and mode" {
+	[ ! -e /dev/sub ] && [ ! -e /dev/myloop9 ]
+	update_config '.linux.devices = [{"type":"c","path":"/dev/sub/mynull","major":1,"minor":3,"fileMode":416,"uid":1000,"gid":1001},
+		{"type":"b","path":"/dev/myloop9","major":7,"minor":9}]'
+	set_args stat -c "%n %F %t:%T %a %u %g" /dev/sub/mynull /dev/myloop9
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "/dev/sub/mynull character special file 1:3 640 1000 1001" ]
+	[ "${lines[1]}" = "/dev/myloop9 block special file 7:9 666 0 0" ]
 }
 
 @test "--no-pivot runs the container with chroot" {
