@@ -276,6 +276,27 @@ static int apply_lsm(const struct spec_process *p, struct husk_error *err)
 	return 0;
 }
 
+/* A non-root process must be able to reopen its stdio (/dev/stdout, /proc/self/fd/1):
+ * the pipes and sockets it was handed, and its own pty, become its uid's, the group
+ * kept, as runc does.  A regular file or another device (the caller's terminal, say)
+ * is the host's and is left alone; so is an id the user namespace does not map. */
+static int chown_stdio(const struct spec_process *p, struct husk_error *err)
+{
+	if (p->uid == 0)
+		return 0;
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0 || st.st_uid == p->uid)
+			continue;
+		if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) && !(S_ISCHR(st.st_mode) && p->terminal))
+			continue;
+		if (fchown(fd, p->uid, (gid_t) -1) < 0 && errno != EINVAL && errno != EPERM)
+			return husk_error_sys(err, errno, "give the process's stdio (fd %d) to uid %u", fd, p->uid);
+	}
+	return 0;
+}
+
 /* The last steps of every container process, init or exec'd: user, capabilities,
  * no_new_privs, seccomp, fds, exec.  Only returns on failure. */
 int process_exec_final(const struct spec_process *p, struct seccomp_filter *filter, int listener,
@@ -284,6 +305,8 @@ int process_exec_final(const struct spec_process *p, struct seccomp_filter *filt
 {
 	int r;
 
+	if ((r = chown_stdio(p, err)) < 0)
+		return r;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the steps
 	 * below drop: then it is loaded first, and the profile applies to those steps
 	 * too (capset, setresuid, prctl, execve...), as with runc and crun. */

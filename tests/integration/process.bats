@@ -373,3 +373,22 @@ teardown() { teardown_husk; }
 	[[ "$output" == *'config.json: process.cwd "/afile/sub": Not a directory'* ]]
 	assert_nothing_left c1
 }
+
+# The pipes husk hands a non-root process become its uid's (runc), so it can reopen
+# them; a regular file of the host's given as stdio is left alone.
+@test "stdio pipes belong to a non-root process.user, which can reopen them" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'echo via-reopen > /proc/self/fd/1; stat -L -c %u /proc/self/fd/1; echo err-ok > /dev/stderr'
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = via-reopen ]
+	[ "${lines[1]}" = 1000 ]
+	[ "${lines[2]}" = err-ok ]
+	# A host file as stdout keeps its owner.
+	set_args sh -c 'echo hi'
+	: > "$BUNDLE/out"
+	husk run -b "$BUNDLE" c2 > "$BUNDLE/out"
+	[ "$(stat -c %u "$BUNDLE/out")" = 0 ]
+	[ "$(cat "$BUNDLE/out")" = hi ]
+}
