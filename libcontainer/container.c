@@ -557,8 +557,9 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	}
 	process_wait(c.req.pid, status);
 	process_forward_signals(0);
-	/* As runc does, a foreground run removes the container once it has exited. */
-	if (state_load(ctx, id, &st, err) == 0) {
+	/* As runc does, a foreground run removes the container once it has exited,
+	 * unless --keep asks for it to stay, stopped, until delete. */
+	if (!opts->keep && state_load(ctx, id, &st, err) == 0) {
 		struct husk_error derr = { 0 };
 		if (destroy(st, &derr) < 0)
 			husk_log(HUSK_LOG_WARNING, "%s", derr.msg);

@@ -68,6 +68,7 @@ struct husk_create_options {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool detach;                /* run only */
+	bool keep;                  /* run only: a foreground run leaves the stopped container */
 	/* Ephemeral rootfs: a writable overlay whose upper is a tmpfs of this many bytes over
 	 * the read-only image rootfs (0: off).  Also set by the annotation
 	 * run.husk.ephemeral-rootfs=SIZE. */

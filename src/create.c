@@ -34,12 +34,15 @@ static const char run_usage[] =
 	"Usage: husk run [OPTIONS] ID\n"
 	"\n"
 	"Create and start container ID.  In the foreground husk waits for it, forwards the\n"
-	"signals it gets, exits with its status (128+N for signal N) and deletes it.\n"
+	"signals it gets, exits with its status (128+N for signal N) and deletes it\n"
+	"(unless --keep).\n"
 	"\n"
 	"Options:\n"
 	"  -b, --bundle DIR          the bundle (default: the current directory)\n"
 	"      --config FILE         the config (default: BUNDLE/config.json)\n"
 	"  -d, --detach              do not wait: print nothing and leave the container running\n"
+	"      --keep                in the foreground, keep the container once it has exited\n"
+	"                            (stopped, until 'husk delete ID')\n"
 	"      --pid-file FILE       write the container's init pid to FILE\n"
 	"      --console-socket SOCK send the pty master of process.terminal to this unix socket\n"
 	"      --preserve-fds N      pass fds 3..3+N-1 into the container (LISTEN_FDS is set)\n"
@@ -78,7 +81,7 @@ int cli_parse_preserve_fds(const char *cmd, const char *arg, int *n)
 int cli_parse_create(int argc, char **argv, bool run, struct husk_create_options *o, const char **id)
 {
 	enum { OPT_CONFIG = 256, OPT_PID, OPT_CONSOLE, OPT_PRESERVE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_EPHEMERAL,
-	       OPT_NO_SUBREAPER };
+	       OPT_NO_SUBREAPER, OPT_KEEP };
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "config", required_argument, NULL, OPT_CONFIG },
@@ -90,6 +93,7 @@ int cli_parse_create(int argc, char **argv, bool run, struct husk_create_options
 		{ "ephemeral-rootfs", required_argument, NULL, OPT_EPHEMERAL },
 		{ "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -129,12 +133,19 @@ int cli_parse_create(int argc, char **argv, bool run, struct husk_create_options
 		case 'd':
 			o->detach = true;
 			break;
+		case OPT_KEEP:
+			if (!run)
+				return cli_failf("create: unknown option \"--keep\" (see husk create --help)");
+			o->keep = true;
+			break;
 		case 'h':
 			return cli_usage(run ? run_usage : usage, false) - 1;
 		default:
 			return cli_failf("%s: unknown option \"%s\" (see husk %s --help)", cmd, argv[optind - 1], cmd);
 		}
 	}
+	if (o->keep && o->detach)
+		return cli_failf("run: --keep and --detach cannot both be used (a detached container is kept anyway)");
 	*id = cli_id(cmd, argc, argv, optind);
 	if (!*id)
 		return 1;

@@ -177,6 +177,25 @@ teardown() { teardown_husk; }
 	[ "$(husk list -q)" = c1 ]
 }
 
+# runc's --keep: the foreground run's container stays, stopped, until delete.
+@test "run --keep keeps the stopped container until delete" {
+	set_args sh -c 'exit 3'
+	run husk run --keep -b "$BUNDLE" c1
+	[ "$status" -eq 3 ]
+	run husk state c1
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .status)" = stopped ]
+	husk delete c1
+	assert_nothing_left c1
+	run husk run --keep -d -b "$BUNDLE" c2
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: run: --keep and --detach cannot both be used (a detached container is kept anyway)" ]
+	assert_nothing_left c2
+	run husk create --keep -b "$BUNDLE" c3
+	[ "$status" -ne 0 ]
+	assert_nothing_left c3
+}
+
 @test "run --detach with --pid-file leaves a running container" {
 	set_args sleep 1000
 	# The container keeps husk's stdio, as with runc: send it to a file, not to bats.
