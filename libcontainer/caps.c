@@ -1,6 +1,7 @@
 /* caps.c - capabilities: names, bounding set, user switch and the final sets. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <string.h>
@@ -32,6 +33,30 @@ int caps_from_name(const char *name)
 	if (v >= caps_count())
 		return -ERANGE;
 	return v;
+}
+
+int caps_check_available(const struct spec_process *p, const char *label, struct husk_error *err)
+{
+	static const char *const sets[CAPS_SETS] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
+	int n = caps_count();
+
+	if (!p->has_caps)
+		return 0;
+	for (int set = 0; set < CAPS_SETS; set++)
+		for (int c = 0; c < n; c++)
+			if ((p->caps[set] & (1ULL << c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0) {
+				char *name = cap_to_name(c);
+				int r;
+
+				for (char *ch = name; ch && *ch; ch++) /* libcap's "cap_chown" as configs spell it */
+					*ch = (char) toupper((unsigned char) *ch);
+				r = husk_error_set(err, EPERM, "%s: process.capabilities.%s: %s is not in husk's own "
+						       "bounding set, so no process husk starts can have it", label,
+						       sets[set], name ? name : "?");
+				cap_free(name);
+				return r;
+			}
+	return 0;
 }
 
 int caps_drop_bounding(const struct spec_process *p, struct husk_error *err)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
@@ -103,6 +104,51 @@ char *cgroup_path_for(const struct spec *s, const char *id, bool rootless)
 	return xasprintf("%s/%s", strcmp(own, "/") ? own : "", p);
 }
 
+/* Parents of a container's cgroup that husk makes carry this mark (cgroupfs keeps
+ * user xattrs), so that any later delete, whichever container it is for, knows them
+ * from directories that were there before and are someone else's. */
+#define MADE_XATTR "user.husk.made"
+
+/* mkdir -p FULL below the cgroup2 mount MP, marking each parent it makes. */
+static int make_cgroup_dirs(const char *mp, const char *full)
+{
+	_cleanup_free_ char *p = xstrdup(full);
+	char *s;
+
+	for (s = p + strlen(mp) + 1;; s++) {
+		bool last = !*s;
+		if (*s != '/' && !last)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == 0) {
+			if (!last)
+				(void) setxattr(p, MADE_XATTR, "1", 1, 0);
+		} else if (errno != EEXIST) {
+			return -errno;
+		}
+		if (last)
+			return 0;
+		*s = '/';
+	}
+}
+
+/* rmdir the parents of FSPATH that husk made, innermost first, while they are empty:
+ * another container may still be below one of them. */
+static void remove_made_parents(const char *fspath)
+{
+	const char *mp = cgroup_mountpoint();
+	_cleanup_free_ char *dir = xstrdup(fspath);
+	char *slash, mark;
+
+	if (!mp || !str_has_prefix(fspath, mp))
+		return;
+	while ((slash = strrchr(dir, '/')) && (size_t) (slash - dir) > strlen(mp)) {
+		*slash = '\0';
+		if (getxattr(dir, MADE_XATTR, &mark, 1) != 1 || rmdir(dir) < 0)
+			break;
+	}
+}
+
 int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *err)
 {
 	const char *mp = cgroup_mountpoint();
@@ -118,7 +164,9 @@ int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *e
 	if (strstr(path, "/../") || str_has_prefix(path, "../") || strstr(path, "/.."))
 		return husk_error_set(err, EINVAL, "config.json: linux.cgroupsPath: \"%s\" must not contain \"..\"", path);
 	full = xasprintf("%s%s%s", mp, path[0] == '/' ? "" : "/", path);
-	r = mkdir_p(full, 0755);
+	/* A concurrent delete may remove a parent we share just as we go below it: retry. */
+	for (int tries = 0; (r = make_cgroup_dirs(mp, full)) == -ENOENT && tries < 10; tries++)
+		;
 	if (r < 0)
 		return husk_error_sys(err, -r, "create cgroup \"%s\"", full);
 	{
@@ -132,7 +180,8 @@ int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *e
 	*fd = open(full, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (*fd < 0) {
 		r = husk_error_sys(err, errno, "open cgroup \"%s\"", full);
-		rmdir(full);
+		if (rmdir(full) == 0)
+			remove_made_parents(full);
 		return r;
 	}
 	*fspath = TAKE_PTR(full);
@@ -200,8 +249,10 @@ int cgroup_destroy(const char *fspath, struct husk_error *err)
 	if (!fspath)
 		return 0;
 	for (i = 0; i < 5000; i++) {
-		if (rmdir(fspath) == 0 || errno == ENOENT)
+		if (rmdir(fspath) == 0 || errno == ENOENT) {
+			remove_made_parents(fspath);
 			return 0;
+		}
 		if (errno != EBUSY)
 			return husk_error_sys(err, errno, "remove cgroup \"%s\"", fspath);
 		/* Still populated: kill what is left, and give the kernel time to reap it. */

@@ -26,7 +26,8 @@ char *cgroup_path_for(const struct spec *s, const char *id, bool rootless);
  * CLONE_INTO_CGROUP.  *fspath gets the full path.  Where there is no cgroup2
  * mount, succeeds with *fd = -1 and *fspath = NULL. */
 int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *err);
-/* Kill everything in it (cgroup.kill, or SIGKILL each pid) and remove it. */
+/* Kill everything in it (cgroup.kill, or SIGKILL each pid) and remove it, then the
+ * parents cgroup_create made for it (for it or for another container), while empty. */
 int cgroup_destroy(const char *fspath, struct husk_error *err);
 int cgroup_read_pids(const char *fspath, pid_t **pids, size_t *n);
 int cgroup_signal_all(const char *fspath, int sig, struct husk_error *err);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
@@ -211,6 +212,10 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 		return husk_error_set(err, EINVAL, "config.json: process.terminal is true: --console-socket is "
 				      "required with %s", c->run ? "run --detach" : "create");
 	if ((r = process_check_lsm(&c->spec->process, "config.json", err)) < 0)
+		return r;
+	/* A new user namespace gives its first process a full bounding set. */
+	if (!(c->spec->ns_new & CLONE_NEWUSER) &&
+	    (r = caps_check_available(&c->spec->process, "config.json", err)) < 0)
 		return r;
 	if ((r = container_check_sealed_binary(c->spec, err)) < 0)
 		return r;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -143,7 +144,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		goto out;
 	if ((r = container_check_sealed_binary(s, err)) < 0)
 		goto out;
-	if ((r = build_process(s, o, &p, err)) < 0 || (r = process_check_lsm(&p, "exec", err)) < 0)
+	if ((r = build_process(s, o, &p, err)) < 0 || (r = process_check_lsm(&p, "exec", err)) < 0 ||
+	    (!(s->ns_new & CLONE_NEWUSER) && (r = caps_check_available(&p, "exec", err)) < 0))
 		goto out;
 	if (s->seccomp && ((r = seccomp_compile(s->seccomp, cache, &req.seccomp, err)) < 0 ||
 			   (r = seccomp_listener_connect(req.seccomp, &req.seccomp_listener, err)) < 0))

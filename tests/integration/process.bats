@@ -68,6 +68,26 @@ teardown() { teardown_husk; }
 	[ "${lines[1]}" = 1 ]
 }
 
+# A capability husk's own bounding set lacks cannot reach any process: create says so,
+# naming the capability, instead of start failing with EPERM.  husk runs here under
+# capsh with CAP_SYS_RESOURCE dropped from its bounding set.
+@test "a capability outside husk's bounding set fails create, naming it" {
+	update_config '.process.capabilities.bounding += ["CAP_SYS_RESOURCE"] | .process.capabilities.permitted += ["CAP_SYS_RESOURCE"]'
+	# stdio to files: were create to succeed, its init would hold a captured pipe open.
+	run timeout 30 capsh --drop=cap_sys_resource -- -c "exec $HUSK --root $ROOT create -b $BUNDLE c1 </dev/null >/dev/null 2>$BUNDLE/err"
+	[ "$status" -ne 0 ]
+	[ "$(cat "$BUNDLE/err")" = "husk: config.json: process.capabilities.bounding: CAP_SYS_RESOURCE is not in husk's own bounding set, so no process husk starts can have it" ]
+	assert_nothing_left c1
+	# exec --cap the same way, into a container created with the full set.
+	update_config '.process.capabilities.bounding -= ["CAP_SYS_RESOURCE"] | .process.capabilities.permitted -= ["CAP_SYS_RESOURCE"]'
+	set_args sleep 1000
+	husk run -d -b "$BUNDLE" c2
+	run timeout 30 capsh --drop=cap_sys_resource -- -c "exec $HUSK --root $ROOT exec --cap CAP_SYS_RESOURCE c2 true </dev/null"
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: exec: process.capabilities.bounding: CAP_SYS_RESOURCE is not in husk's own bounding set, so no process husk starts can have it" ]
+	husk delete --force c2
+}
+
 @test "an unknown capability is an error naming the field" {
 	update_config '.process.capabilities.bounding += ["CAP_FLY"]'
 	run husk run -b "$BUNDLE" c1

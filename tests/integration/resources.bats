@@ -118,3 +118,37 @@ teardown() {
 	[[ "$output" == *"status 1"* ]]
 	[[ "$output" != *"Operation not permitted"* ]]
 }
+
+# A nested cgroupsPath: delete removes the parents husk made for it, innermost first,
+# and stops at one that holds another container or that existed before.
+@test "a nested cgroupsPath leaves no empty parent that husk made" {
+	requires cgroup2
+	local cg top
+	cg=$(cgroup2_root)
+	top=husk-nest.$$
+	rm -rf "${cg:?}/$top" 2>/dev/null || true
+	update_config ".linux.cgroupsPath = \"/$top/a/b/c1\""
+	set_args true
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ ! -e "$cg/$top" ]
+	# Two containers under one parent: the first delete keeps what the second uses.
+	set_args sleep 1000
+	update_config ".linux.cgroupsPath = \"/$top/a/b/c1\""
+	husk run -d -b "$BUNDLE" c1
+	update_config ".linux.cgroupsPath = \"/$top/a/c2\""
+	husk run -d -b "$BUNDLE" c2
+	husk delete --force c1
+	[ ! -e "$cg/$top/a/b" ]
+	[ -d "$cg/$top/a/c2" ]
+	husk delete --force c2
+	[ ! -e "$cg/$top" ]
+	# A parent that was there before is not husk's to remove.
+	mkdir "$cg/$top"
+	update_config ".linux.cgroupsPath = \"/$top/x/c3\""
+	set_args true
+	husk run -b "$BUNDLE" c3
+	[ -d "$cg/$top" ]
+	[ ! -e "$cg/$top/x" ]
+	rmdir "$cg/$top"
+}
