@@ -230,6 +230,19 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_object_begin(w);
 	json_write_key_bool(w, "enabled", false);
 	json_write_object_end(w);
+	json_write_key(w, "memoryPolicy");
+	json_write_object_begin(w);
+	json_write_key(w, "modes");
+	json_write_array_begin(w);
+	for (size_t i = 0; spec_mempolicy_mode_name(i); i++)
+		json_write_string(w, spec_mempolicy_mode_name(i));
+	json_write_array_end(w);
+	json_write_key(w, "flags");
+	json_write_array_begin(w);
+	for (size_t i = 0; spec_mempolicy_flag_name(i); i++)
+		json_write_string(w, spec_mempolicy_flag_name(i));
+	json_write_array_end(w);
+	json_write_object_end(w);
 	json_write_key(w, "mountExtensions");
 	json_write_object_begin(w);
 	json_write_key(w, "idmap");

@@ -160,19 +160,7 @@ static int apply_sysctl(const struct spec *s, int rootfd, struct husk_error *err
 
 static int parse_cpu_list(const char *list, cpu_set_t *set)
 {
-	_cleanup_free_ char *copy = xstrdup(list);
-	char *tok, *save;
-
-	CPU_ZERO(set);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *dash = strchr(tok, '-');
-		unsigned long a = strtoul(tok, NULL, 10), b = dash ? strtoul(dash + 1, NULL, 10) : a;
-		if (b < a || b >= CPU_SETSIZE)
-			return -EINVAL;
-		for (; a <= b; a++)
-			CPU_SET(a, set);
-	}
-	return 0;
+	return parse_number_list(list, set->__bits, CPU_SETSIZE);
 }
 
 /* process.*: the attributes applied while still privileged. */
@@ -193,6 +181,11 @@ int process_apply_attributes(const struct spec *s, const struct spec_process *p,
 	}
 	if (s && s->has_personality && personality(s->personality) < 0)
 		return husk_error_sys(err, errno, "config.json: linux.personality");
+	/* The calling thread's policy, inherited across fork and execve. */
+	if (s && s->has_mempolicy &&
+	    syscall(SYS_set_mempolicy, s->mempolicy_mode | s->mempolicy_flags, s->mempolicy_nodes,
+		    (unsigned long) SPEC_MPOL_NODES + 1) < 0)
+		return husk_error_sys(err, errno, "config.json: linux.memoryPolicy: set_mempolicy");
 	if (p->has_scheduler) {
 		struct {
 			uint32_t size, policy;

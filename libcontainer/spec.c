@@ -945,9 +945,95 @@ static int check_sysctl(struct parser *p, const struct spec *s, const char *key,
 	return 0;
 }
 
+/* linux.memoryPolicy (runtime-spec 1.3), checked as set_mempolicy(2) would: a mode
+ * that takes nodes needs them, one that takes none refuses them, and the flags fit. */
+enum { NODES_FORBIDDEN, NODES_OPTIONAL, NODES_REQUIRED };
+static const struct {
+	const char *name;
+	int mode, nodes;
+} mempolicy_modes[] = {
+	{ "MPOL_DEFAULT", 0, NODES_FORBIDDEN }, { "MPOL_PREFERRED", 1, NODES_OPTIONAL },
+	{ "MPOL_BIND", 2, NODES_REQUIRED }, { "MPOL_INTERLEAVE", 3, NODES_REQUIRED },
+	{ "MPOL_LOCAL", 4, NODES_FORBIDDEN }, { "MPOL_PREFERRED_MANY", 5, NODES_REQUIRED },
+	{ "MPOL_WEIGHTED_INTERLEAVE", 6, NODES_REQUIRED },
+};
+#define MPOL_FLAG_NUMA_BALANCING (1u << 13)
+#define MPOL_FLAG_RELATIVE_NODES (1u << 14)
+#define MPOL_FLAG_STATIC_NODES (1u << 15)
+static const struct {
+	const char *name;
+	unsigned flag;
+} mempolicy_flags[] = {
+	{ "MPOL_F_NUMA_BALANCING", MPOL_FLAG_NUMA_BALANCING },
+	{ "MPOL_F_RELATIVE_NODES", MPOL_FLAG_RELATIVE_NODES },
+	{ "MPOL_F_STATIC_NODES", MPOL_FLAG_STATIC_NODES },
+};
+
+const char *spec_mempolicy_mode_name(size_t i)
+{
+	return i < ARRAY_SIZE(mempolicy_modes) ? mempolicy_modes[i].name : NULL;
+}
+
+const char *spec_mempolicy_flag_name(size_t i)
+{
+	return i < ARRAY_SIZE(mempolicy_flags) ? mempolicy_flags[i].name : NULL;
+}
+
+static int parse_memory_policy(struct parser *p, const json_value *mp, struct spec *s)
+{
+	_cleanup_free_ char *mode = NULL, *nodes = NULL;
+	_cleanup_strv_ char **flags = NULL;
+	size_t i, k, n_flags = 0;
+	int r, need = NODES_OPTIONAL;
+
+	if ((r = get_string(p, mp, "mode", "linux.memoryPolicy", &mode)) < 0 ||
+	    (r = get_string(p, mp, "nodes", "linux.memoryPolicy", &nodes)) < 0 ||
+	    (r = get_strv(p, mp, "flags", "linux.memoryPolicy", &flags, &n_flags)) < 0)
+		return r;
+	if (!mode)
+		return fail(p, "linux.memoryPolicy.mode", "missing");
+	for (i = 0; i < ARRAY_SIZE(mempolicy_modes); i++)
+		if (!strcmp(mode, mempolicy_modes[i].name))
+			break;
+	if (i == ARRAY_SIZE(mempolicy_modes))
+		return fail(p, "linux.memoryPolicy.mode", "unknown mode \"%s\"", mode);
+	s->mempolicy_mode = mempolicy_modes[i].mode;
+	need = mempolicy_modes[i].nodes;
+	if (nodes && *nodes) {
+		r = parse_number_list(nodes, s->mempolicy_nodes, SPEC_MPOL_NODES);
+		if (r == -ERANGE)
+			return fail(p, "linux.memoryPolicy.nodes", "\"%s\": a node past %d or a range backwards", nodes,
+				    SPEC_MPOL_NODES - 1);
+		if (r < 0)
+			return fail(p, "linux.memoryPolicy.nodes", "\"%s\" is not a list of nodes such as \"0-3,7\"", nodes);
+		if (need == NODES_FORBIDDEN)
+			return fail(p, "linux.memoryPolicy.nodes", "%s takes no nodes", mode);
+	} else if (need == NODES_REQUIRED) {
+		return fail(p, "linux.memoryPolicy.nodes", "%s needs a list of nodes", mode);
+	}
+	for (i = 0; i < n_flags; i++) {
+		_cleanup_free_ char *f = xasprintf("linux.memoryPolicy.flags[%zu]", i);
+		for (k = 0; k < ARRAY_SIZE(mempolicy_flags); k++)
+			if (!strcmp(flags[i], mempolicy_flags[k].name))
+				break;
+		if (k == ARRAY_SIZE(mempolicy_flags))
+			return fail(p, f, "unknown flag \"%s\"", flags[i]);
+		s->mempolicy_flags |= mempolicy_flags[k].flag;
+	}
+	if ((s->mempolicy_flags & MPOL_FLAG_STATIC_NODES) && (s->mempolicy_flags & MPOL_FLAG_RELATIVE_NODES))
+		return fail(p, "linux.memoryPolicy.flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
+	if (s->mempolicy_flags && need == NODES_FORBIDDEN)
+		return fail(p, "linux.memoryPolicy.flags", "%s takes no flags", mode);
+	if ((s->mempolicy_flags & MPOL_FLAG_NUMA_BALANCING) && strcmp(mode, "MPOL_BIND") &&
+	    strcmp(mode, "MPOL_PREFERRED_MANY"))
+		return fail(p, "linux.memoryPolicy.flags", "MPOL_F_NUMA_BALANCING goes with MPOL_BIND or MPOL_PREFERRED_MANY only");
+	s->has_mempolicy = true;
+	return 0;
+}
+
 static int parse_linux(struct parser *p, const json_value *lin, struct spec *s)
 {
-	const json_value *sysctl, *pers;
+	const json_value *sysctl, *pers, *mempolicy;
 	_cleanup_free_ char *prop = NULL;
 	int r;
 
@@ -964,7 +1050,10 @@ static int parse_linux(struct parser *p, const json_value *lin, struct spec *s)
 	    (r = get_strv(p, lin, "readonlyPaths", "linux", &s->readonly_paths, NULL)) < 0 ||
 	    (r = get_string(p, lin, "mountLabel", "linux", &s->mount_label)) < 0 ||
 	    (r = get_object(p, lin, "sysctl", "linux", &sysctl)) < 0 ||
-	    (r = get_object(p, lin, "personality", "linux", &pers)) < 0)
+	    (r = get_object(p, lin, "personality", "linux", &pers)) < 0 ||
+	    (r = get_object(p, lin, "memoryPolicy", "linux", &mempolicy)) < 0)
+		return r;
+	if (mempolicy && (r = parse_memory_policy(p, mempolicy, s)) < 0)
 		return r;
 	if (prop && (r = parse_propagation(p, prop, &s->rootfs_propagation)) < 0)
 		return r;

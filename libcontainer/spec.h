@@ -93,6 +93,8 @@ struct spec_device {
 	gid_t gid;
 };
 
+#define SPEC_MPOL_NODES 1024         /* the kernel's MAX_NUMNODES at most */
+
 struct spec {
 	json_value *doc;            /* the parsed document; pass-through fields point into it */
 	char *oci_version;
@@ -128,6 +130,10 @@ struct spec {
 	char *mount_label;
 	bool has_personality;
 	unsigned long personality;
+	bool has_mempolicy;         /* linux.memoryPolicy: set_mempolicy(2) in the init */
+	int mempolicy_mode;         /* MPOL_* */
+	unsigned mempolicy_flags;   /* MPOL_F_* */
+	unsigned long mempolicy_nodes[SPEC_MPOL_NODES / (8 * sizeof(unsigned long))];
 };
 
 /* Read FILE (label it "config.json" in errors), resolve root.path against BUNDLE,
@@ -145,6 +151,9 @@ void spec_process_free(struct spec_process *p);
 
 /* The mount options husk knows (features.json), NULL past the last. */
 const char *spec_mount_option_name(size_t i);
+/* linux.memoryPolicy's modes and flags (features.json), NULL past the last. */
+const char *spec_mempolicy_mode_name(size_t i);
+const char *spec_mempolicy_flag_name(size_t i);
 
 /* Namespace helpers. */
 int spec_namespace_type(const char *name);       /* "pid" -> CLONE_NEWPID, or -1 */

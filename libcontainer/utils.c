@@ -311,6 +311,37 @@ void strv_push(char ***v, size_t *n, const char *s)
 	(*v)[*n] = NULL;
 }
 
+int parse_number_list(const char *list, unsigned long *mask, size_t bits)
+{
+	const char *p = list;
+
+	memset(mask, 0, (bits + 8 * sizeof(long) - 1) / (8 * sizeof(long)) * sizeof(long));
+	if (!*p)
+		return 0;
+	for (;;) {
+		unsigned long a, b;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		a = b = strtoul(p, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return -EINVAL;
+			b = strtoul(end + 1, &end, 10);
+		}
+		if (b < a || b >= bits)
+			return -ERANGE;
+		for (; a <= b; a++)
+			mask[a / (8 * sizeof(long))] |= 1UL << (a % (8 * sizeof(long)));
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			return -EINVAL;
+		p = end + 1;
+	}
+}
+
 const char *strv_env_get(char *const *env, const char *key)
 {
 	size_t n = strlen(key);

@@ -62,6 +62,9 @@ char **strv_dup(char *const *v);
 void strv_free(char **v);
 /* Append a copy of s to a NULL-terminated vector. */
 void strv_push(char ***v, size_t *n, const char *s);
+/* "0-3,7" -> bits set in MASK (BITS long; zeroed first).  -EINVAL: not such a list;
+ * -ERANGE: a number past BITS or a range backwards.  "" is the empty set. */
+int parse_number_list(const char *list, unsigned long *mask, size_t bits);
 /* The value of KEY in a KEY=VALUE list (the last one, as getenv of the result sees
  * it), or NULL. */
 const char *strv_env_get(char *const *env, const char *key);

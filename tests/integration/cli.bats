@@ -38,6 +38,8 @@ teardown() { teardown_husk; }
 	jq -e '.hooks | index("createContainer")' <<<"$output" >/dev/null
 	jq -e '.mountOptions | index("rro")' <<<"$output" >/dev/null
 	[ "$(jq -r .linux.seccomp.enabled <<<"$output")" = true ]
+	[ "$(jq -c .linux.memoryPolicy.modes <<<"$output")" = '["MPOL_DEFAULT","MPOL_PREFERRED","MPOL_BIND","MPOL_INTERLEAVE","MPOL_LOCAL","MPOL_PREFERRED_MANY","MPOL_WEIGHTED_INTERLEAVE"]' ]
+	[ "$(jq -c .linux.memoryPolicy.flags <<<"$output")" = '["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"]' ]
 }
 
 @test "every command has --help, and it names the command" {

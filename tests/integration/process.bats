@@ -412,3 +412,61 @@ teardown() { teardown_husk; }
 	[ "$(stat -c %u "$BUNDLE/out")" = 0 ]
 	[ "$(cat "$BUNDLE/out")" = hi ]
 }
+
+# linux.memoryPolicy (runtime-spec 1.3): set_mempolicy in the init, inherited by the
+# process; numa_maps names the task policy of every mapping that has none of its own.
+@test "linux.memoryPolicy: each mode and flag reaches the process" {
+	[ -r /proc/self/numa_maps ] || skip "this kernel has no NUMA support (CONFIG_NUMA)"
+	set_args sh -c 'head -n 1 /proc/self/numa_maps | cut -d" " -f2'
+	local mode want
+	while read -r mode nodes flags want; do
+		update_config ".linux.memoryPolicy = {\"mode\": \"$mode\"}
+			| if \"$nodes\" != \"-\" then .linux.memoryPolicy.nodes = \"$nodes\" else . end
+			| if \"$flags\" != \"-\" then .linux.memoryPolicy.flags = [\"$flags\"] else . end"
+		run husk run -b "$BUNDLE" c1
+		echo "$mode $nodes $flags: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$want" ]
+	done <<'CASES'
+MPOL_BIND 0 - bind:0
+MPOL_INTERLEAVE 0 - interleave:0
+MPOL_PREFERRED 0 - prefer:0
+MPOL_LOCAL - - local
+MPOL_DEFAULT - - default
+MPOL_BIND 0 MPOL_F_STATIC_NODES bind=static:0
+MPOL_INTERLEAVE 0 MPOL_F_RELATIVE_NODES interleave=relative:0
+CASES
+	# Without memoryPolicy the process keeps the default.
+	update_config 'del(.linux.memoryPolicy)'
+	run husk run -b "$BUNDLE" c1
+	[ "$output" = default ]
+}
+
+@test "linux.memoryPolicy: bad modes, nodes and flags are named before anything is made" {
+	local cfg want
+	while IFS='|' read -r cfg want; do
+		update_config ".linux.memoryPolicy = $cfg"
+		run husk run -b "$BUNDLE" c1
+		echo "$cfg: $output"
+		[ "$status" -ne 0 ]
+		[ "$output" = "husk: config.json: $want" ]
+		assert_nothing_left c1
+	done <<'CASES'
+{"nodes": "0"}|linux.memoryPolicy.mode: missing
+{"mode": "MPOL_FAST"}|linux.memoryPolicy.mode: unknown mode "MPOL_FAST"
+{"mode": "MPOL_BIND"}|linux.memoryPolicy.nodes: MPOL_BIND needs a list of nodes
+{"mode": "MPOL_LOCAL", "nodes": "0"}|linux.memoryPolicy.nodes: MPOL_LOCAL takes no nodes
+{"mode": "MPOL_BIND", "nodes": "0-x"}|linux.memoryPolicy.nodes: "0-x" is not a list of nodes such as "0-3,7"
+{"mode": "MPOL_BIND", "nodes": "3-1"}|linux.memoryPolicy.nodes: "3-1": a node past 1023 or a range backwards
+{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_FAST"]}|linux.memoryPolicy.flags[0]: unknown flag "MPOL_F_FAST"
+{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES", "MPOL_F_RELATIVE_NODES"]}|linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other
+{"mode": "MPOL_DEFAULT", "flags": ["MPOL_F_STATIC_NODES"]}|linux.memoryPolicy.flags: MPOL_DEFAULT takes no flags
+{"mode": "MPOL_INTERLEAVE", "nodes": "0", "flags": ["MPOL_F_NUMA_BALANCING"]}|linux.memoryPolicy.flags: MPOL_F_NUMA_BALANCING goes with MPOL_BIND or MPOL_PREFERRED_MANY only
+CASES
+	# A node the host does not have is the kernel's to refuse, named as well.
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "1000"}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"config.json: linux.memoryPolicy: set_mempolicy: Invalid argument"* ]]
+	assert_nothing_left c1
+}
