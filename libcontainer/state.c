@@ -59,6 +59,9 @@ int state_dir_create(const struct husk_context *ctx, const char *id, char **dir_
 	int r;
 
 	r = mkdir_p(root, 0700);
+	if (r == -EACCES && geteuid() != 0)
+		return husk_error_set(err, EACCES, "create state root \"%s\": %s (not root: set XDG_RUNTIME_DIR or "
+				      "pass --root)", root, strerror(EACCES));
 	if (r < 0)
 		return husk_error_sys(err, -r, "create state root \"%s\"", root);
 	if (mkdir(dir, 0700) < 0) {
@@ -113,6 +116,8 @@ int state_write(const struct container_state *st, const json_value *annotations,
 		json_write_key_string(w, "cgroup", st->cgroup);
 	if (st->systemd_unit)
 		json_write_key_string(w, "systemdUnit", st->systemd_unit);
+	if (st->notify_socket)
+		json_write_key_string(w, "notifySocket", st->notify_socket);
 	json_write_key_string(w, "executor", st->executor);
 	if (annotations) {
 		json_write_key(w, "annotations");
@@ -154,6 +159,7 @@ int state_parse(const char *text, const char *path, const char *id, struct conta
 	st->created = dup_member(st->doc, "created");
 	st->cgroup = dup_member(st->doc, "cgroup");
 	st->systemd_unit = dup_member(st->doc, "systemdUnit");
+	st->notify_socket = dup_member(st->doc, "notifySocket");
 	st->executor = dup_member(st->doc, "executor");
 	st->annotations = json_object_get(st->doc, "annotations");
 	if (!st->bundle || !st->created || st->pid <= 0) {
@@ -199,6 +205,7 @@ void state_free(struct container_state *st)
 	free(st->created);
 	free(st->cgroup);
 	free(st->systemd_unit);
+	free(st->notify_socket);
 	free(st->executor);
 	json_free(st->doc);
 	free(st);
