@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -23,6 +24,7 @@
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
 #include "hooks.h"
+#include "notify.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp_filter.h"
@@ -54,6 +56,8 @@ struct container {
 	int *idmapped;              /* prepared idmapped mounts, one per mount */
 	char created[64];
 	struct init_request req;
+	const char *notify_socket;  /* the caller's NOTIFY_SOCKET, or NULL */
+	int notify_fd;              /* run: the container's notify socket, bound before start */
 	bool run;
 };
 
@@ -72,6 +76,8 @@ static void container_release(struct container *c)
 {
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
+	if (c->notify_fd >= 0)
+		close(c->notify_fd);
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
 	if (c->console_peer >= 0)
@@ -250,6 +256,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->req.console_fd = c->req.fifo_fd = c->req.sync_fd = c->req.pidfd = c->req.lock_fd = -1;
 	c->req.seccomp_listener = -1;
 	c->req.cgroup_fd = -1;
+	c->notify_fd = -1;
 	if ((r = container_prepare(c, opts, err)) < 0)
 		return r;
 
@@ -267,6 +274,11 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 			goto fail;
 		}
 	}
+	c->notify_socket = getenv("NOTIFY_SOCKET");
+	if (c->notify_socket && !*c->notify_socket)
+		c->notify_socket = NULL;
+	if (c->notify_socket && (r = notify_prepare(c->spec, c->dir, err)) < 0)
+		goto fail;
 	if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS) {
 		cgpath = cgroup_path_for(c->spec, id, ctx->rootless);
 		r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err);
@@ -368,6 +380,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	st.owner = getuid();
 	st.cgroup = c->cgroup;
 	st.systemd_unit = c->scope.unit;
+	st.notify_socket = (char *) c->notify_socket;
 	st.executor = (char *) c->executor->name;
 	if ((r = state_write(&st, c->spec->annotations, err)) < 0)
 		goto fail;
@@ -472,7 +485,7 @@ static int run_poststart(const struct spec *s, const char *id, pid_t pid, const 
 
 int husk_container_start(const struct husk_context *ctx, const char *id, struct husk_error *err)
 {
-	_cleanup_close_ int lock = -1, fifo = -1, pidfd = -1;
+	_cleanup_close_ int lock = -1, fifo = -1, pidfd = -1, notify = -1;
 	_cleanup_free_ char *fifo_path = NULL;
 	struct container_state *st = NULL;
 	struct spec *s = NULL;
@@ -498,6 +511,9 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 		r = husk_error_sys(err, fifo < 0 ? errno : -pidfd, "container \"%s\": open the exec fifo", id);
 		goto out;
 	}
+	/* Bound before the process runs, so no READY=1 can come before anyone listens. */
+	if (st->notify_socket && (r = notify_listen(st->dir, &notify, err)) < 0)
+		goto out;
 	/* Our open lets the init's open(O_WRONLY) return; it writes one byte. */
 	for (;;) {
 		struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
@@ -517,6 +533,8 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 	}
 	unlink(fifo_path);
 	r = run_poststart(s, id, st->pid, st->bundle, st->annotations, err);
+	if (r == 0 && notify >= 0)
+		r = notify_relay(notify, pidfd, st->notify_socket, st->pid, err);
 	if (r < 0) {
 		/* runtime-spec 1.3: a failing poststart hook fails start, and the lifecycle
 		 * goes on to delete: the container is stopped and removed, as run does. */
@@ -530,6 +548,25 @@ out:
 	return r;
 }
 
+/* Foreground run: husk stays, so it is the MAINPID; a child relays READY=1 while husk
+ * waits for the container, and ends with it. */
+static void notify_relay_in_background(struct container *c)
+{
+	pid_t husk = getpid(), pid = fork();
+
+	if (pid == 0) {
+		struct husk_error err = { 0 };
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (notify_relay(c->notify_fd, c->req.pidfd, c->notify_socket, husk, &err) < 0)
+			husk_log(HUSK_LOG_WARNING, "%s", err.msg);
+		_exit(0);
+	}
+	if (pid < 0)
+		husk_log(HUSK_LOG_WARNING, "NOTIFY_SOCKET: fork the relay: %s", strerror(errno));
+	close(c->notify_fd);
+	c->notify_fd = -1;
+}
+
 int husk_container_run(const struct husk_context *ctx, const char *id, const struct husk_create_options *opts,
 		       int *status, struct husk_error *err)
 {
@@ -541,6 +578,10 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	r = container_create(ctx, id, opts, &c, err);
 	if (r < 0)
 		goto out;
+	if (c.notify_socket && (r = notify_listen(c.dir, &c.notify_fd, err)) < 0) {
+		container_undo(&c);
+		goto out;
+	}
 	r = c.executor->start(&c.req, err);
 	if (r < 0) {
 		container_undo(&c);
@@ -550,8 +591,16 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 		container_undo(&c);
 		goto out;
 	}
+	if (c.notify_fd >= 0 && opts->detach) {
+		/* Detached: husk returns once the container is ready, and systemd watches it. */
+		if ((r = notify_relay(c.notify_fd, c.req.pidfd, c.notify_socket, c.req.pid, err)) < 0)
+			container_undo(&c);
+		goto out;
+	}
 	if (opts->detach)
 		goto out;
+	if (c.notify_fd >= 0)
+		notify_relay_in_background(&c);
 	/* Foreground: the lock is not held while the container runs. */
 	close(c.lock_fd);
 	c.lock_fd = -1;

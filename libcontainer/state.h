@@ -26,6 +26,7 @@ struct container_state {
 	uid_t owner;
 	char *cgroup;             /* cgroup2 directory, or NULL */
 	char *systemd_unit;       /* the scope, with --systemd-cgroup */
+	char *notify_socket;      /* the caller's NOTIFY_SOCKET at create: start relays READY=1 to it */
 	char *executor;           /* "namespaces" */
 	json_value *doc;          /* state.json as read; annotations point into it */
 	const json_value *annotations;

@@ -6,6 +6,7 @@
 
 HUSK=${HUSK:-$BATS_TEST_DIRNAME/../../husk}
 RECVTTY=${RECVTTY:-$BATS_TEST_DIRNAME/../../tests/helpers/recvtty}
+SD_NOTIFY=${SD_NOTIFY:-$BATS_TEST_DIRNAME/../../tests/helpers/sd-notify}
 HUSK_TIMEOUT=${HUSK_TIMEOUT:-30}
 
 # The busybox rootfs, made once per run and shared read-only by the tests.

@@ -220,3 +220,66 @@ teardown() { teardown_husk; }
 	[[ "$output" == *"+SECCOMP"* ]]
 	[[ "$output" == *"+CAP"* ]]
 }
+
+# NOTIFY_SOCKET (systemd units, Podman --sdnotify=container): the container gets a
+# socket of its own; start (or run -d) returns once it says READY=1, which husk passes
+# on with MAINPID to the caller's socket.  A python3 listener plays systemd.
+notify_listener() {   # SOCKET OUTFILE: receive one datagram (within 20 s) into OUTFILE
+	rm -f "$1" "$2"
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(20)
+try:
+    data = s.recv(4096)
+except socket.timeout:
+    data = b"TIMEOUT"
+open(sys.argv[2], "wb").write(data)' "$1" "$2" &
+	LISTENER=$!
+	for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+@test "NOTIFY_SOCKET: READY=1 from the container reaches the caller, with MAINPID" {
+	private_rootfs
+	cp "$SD_NOTIFY" "$ROOTFS/bin/sd-notify"
+	update_config '.process.env += ["SD_NOTIFY_SLEEP=1000", "NOTIFY_SOCKET=/from/the/config"]'
+	set_args sh -c 'echo "$NOTIFY_SOCKET" > /dev/shm/env; [ ! -e /from/the/config ] && exec sd-notify STATUS=up READY=1'
+	notify_listener "$BUNDLE/host.sock" "$BUNDLE/got"
+	NOTIFY_SOCKET=$BUNDLE/host.sock husk create -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
+	# The container must not see the caller's socket.
+	# (Its own socket is bound by start, before the process runs.)
+	run husk exec c1 sh -c 'test -d /run/notify && echo dir; test -e '"$BUNDLE"'/host.sock && echo visible || echo hidden'
+	[ "${lines[0]}" = dir ]
+	[ "${lines[1]}" = hidden ]
+	NOTIFY_SOCKET=$BUNDLE/host.sock husk start c1
+	wait "$LISTENER"
+	[ "$(cat "$BUNDLE/got")" = "$(printf 'READY=1\nMAINPID=%s' "$(cat "$BUNDLE/pid")")" ]
+	[ "$(husk exec c1 cat /dev/shm/env)" = /run/notify/notify.sock ]
+	husk delete --force c1
+
+	# run -d the same way.
+	notify_listener "$BUNDLE/host.sock" "$BUNDLE/got"
+	NOTIFY_SOCKET=$BUNDLE/host.sock husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c2
+	wait "$LISTENER"
+	[ "$(cat "$BUNDLE/got")" = "$(printf 'READY=1\nMAINPID=%s' "$(cat "$BUNDLE/pid")")" ]
+	husk delete --force c2
+
+	# A foreground run stays the parent: the MAINPID is husk's own.
+	update_config '.process.env |= map(select(startswith("SD_NOTIFY_SLEEP=") | not))'
+	notify_listener "$BUNDLE/host.sock" "$BUNDLE/got"
+	(NOTIFY_SOCKET=$BUNDLE/host.sock exec "$HUSK" --root "$ROOT" run -b "$BUNDLE" c3 </dev/null >/dev/null) &
+	local hpid=$!
+	wait "$LISTENER"
+	wait "$hpid"
+	[ "$(cat "$BUNDLE/got")" = "$(printf 'READY=1\nMAINPID=%s' "$hpid")" ]
+	assert_nothing_left c3
+}
+
+@test "NOTIFY_SOCKET: a container that exits before READY=1 fails start clearly" {
+	set_args true
+	notify_listener "$BUNDLE/host.sock" "$BUNDLE/got"
+	NOTIFY_SOCKET=$BUNDLE/host.sock run husk run -d -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: NOTIFY_SOCKET: the container exited before it sent READY=1" ]
+	assert_nothing_left c1
+	kill "$LISTENER" 2>/dev/null || true
+}
