@@ -53,7 +53,7 @@ struct container {
 	struct cg_plan resources;   /* linux.resources, checked and converted before any side effect */
 	char *scope_slice, *scope_unit; /* --systemd-cgroup: where the scope goes */
 	struct systemd_scope scope;
-	int *idmapped;              /* prepared idmapped mounts, one per mount */
+	int *sources;               /* bind sources opened by the runtime, one per mount (-1: none) */
 	char created[64];
 	struct init_request req;
 	const char *notify_socket;  /* the caller's NOTIFY_SOCKET, or NULL */
@@ -98,7 +98,7 @@ static void container_release(struct container *c)
 	free(c->scope_slice);
 	free(c->scope_unit);
 	if (c->spec)
-		rootfs_idmap_free(c->spec, c->idmapped);
+		rootfs_sources_free(c->spec, c->sources);
 	free(c->cgroup);
 	free(c->dir);
 	free(c->bundle);
@@ -338,9 +338,9 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->req.seccomp = c->seccomp;
 	if ((r = seccomp_listener_connect(c->seccomp, &c->req.seccomp_listener, err)) < 0)
 		goto fail;
-	if ((r = rootfs_idmap_prepare(c->spec, c->bundle, &c->idmapped, err)) < 0)
+	if ((r = rootfs_prepare_sources(c->spec, c->bundle, &c->sources, err)) < 0)
 		goto fail;
-	c->req.idmapped = c->idmapped;
+	c->req.sources = c->sources;
 	c->req.no_pivot = opts->no_pivot;
 	c->req.no_new_keyring = opts->no_new_keyring;
 	c->req.create_runtime = run_create_runtime_hooks;

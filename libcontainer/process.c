@@ -434,7 +434,7 @@ static int child_run(struct child *c)
 		.spec = s, .bundle = req->bundle, .state_dir = req->state_dir,
 		.ephemeral_size = req->ephemeral_size, .no_pivot = req->no_pivot,
 		.in_userns = s->ns_new & CLONE_NEWUSER, .cgroup_path = req->cgroup_path,
-		.idmapped = req->idmapped,
+		.sources = req->sources,
 		.sys = &syscalls_kernel,
 	};
 	_cleanup_free_ char *rootfs = NULL, *exe = NULL;

@@ -23,7 +23,7 @@ struct init_request {
 	int lock_fd;                 /* the state dir lock: the child must not hold it */
 	struct seccomp_filter *seccomp; /* compiled by the parent, loaded by the child */
 	int seccomp_listener;        /* SCMP_ACT_NOTIFY: connected to listenerPath, or -1 */
-	const int *idmapped;         /* per mount: a prepared idmapped tree, or -1 */
+	const int *sources;          /* per mount: a bind source the runtime opened (rootfs_prepare_sources), or -1 */
 	bool no_pivot;
 	bool no_new_keyring;
 	uint64_t ephemeral_size;

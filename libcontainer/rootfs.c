@@ -187,16 +187,18 @@ static int mount_bind(const struct rootfs_config *cfg, int rootfd, const struct 
 	struct stat st;
 	int r;
 
-	if (stat(src, &st) < 0)
+	/* A source the runtime opened (rootfs_prepare_sources) is known by its fd: the
+	 * container's root may not be able to look its path up. */
+	if ((cfg->sources && cfg->sources[i] >= 0 ? fstat(cfg->sources[i], &st) : stat(src, &st)) < 0)
 		return husk_error_sys(err, errno, "mount source \"%s\" for \"%s\"", src, m->destination);
 	target = rootfs_open_in_root(rootfd, m->destination, true, !S_ISDIR(st.st_mode), O_PATH);
 	if (target < 0)
 		return husk_error_sys(err, -target, "mount destination \"%s\"", m->destination);
-	if (m->idmap) {
+	if (cfg->sources && cfg->sources[i] >= 0) {
 		/* Prepared by the runtime before the clone: attach it. */
-		if (cfg->sys->move_mount(cfg->idmapped[i], "", target, "",
+		if (cfg->sys->move_mount(cfg->sources[i], "", target, "",
 					 MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			return husk_error_sys(err, errno, "attach the idmapped mount of \"%s\" on \"%s\"", src, m->destination);
+			return husk_error_sys(err, errno, "attach the mount of \"%s\" on \"%s\"", src, m->destination);
 		return apply_mount_attrs(cfg, rootfd, m, err);
 	}
 	flags_to_attr(m->flags, &attr);
@@ -553,7 +555,7 @@ int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error
 	return 0;
 }
 
-/* ---- idmapped mounts (prepared in the runtime) --------------------------------- */
+/* ---- bind sources and idmapped mounts (prepared in the runtime) ---------------- */
 /* A user namespace with these mappings, held by an fd: a child is born in it (clone
  * with CLONE_NEWUSER, fork-like) and waits while we write its maps and open it. */
 static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const struct spec_id_mapping *gids,
@@ -592,7 +594,7 @@ static int make_userns(const struct spec_id_mapping *uids, size_t n_uids, const 
 	return r;
 }
 
-int rootfs_idmap_prepare(const struct spec *s, const char *bundle, int **fds_out, struct husk_error *err)
+int rootfs_prepare_sources(const struct spec *s, const char *bundle, int **fds_out, struct husk_error *err)
 {
 	int *fds = xmalloc((s->n_mounts ? s->n_mounts : 1) * sizeof(int));
 	int r = 0;
@@ -607,6 +609,20 @@ int rootfs_idmap_prepare(const struct spec *s, const char *bundle, int **fds_out
 		struct mount_attr attr = { 0 };
 		bool own = m->n_uid_mappings || m->n_gid_mappings;
 
+		if (!m->idmap && m->bind && (s->ns_all & CLONE_NEWUSER)) {
+			src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+			fds[i] = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->rbind ? AT_RECURSIVE : 0));
+			if (fds[i] < 0 && errno == EPERM)
+				continue; /* rootless: no more privilege here than the child has */
+			if (fds[i] < 0)
+				return husk_error_sys(err, errno, "mount source \"%s\" for \"%s\"", src, m->destination);
+			/* Its flags now: once attached, the mount is the container's and ours no more. */
+			flags_to_attr(m->flags, &attr);
+			if ((attr.attr_set || attr.attr_clr) && mount_setattr(fds[i], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+				return husk_error_sys(err, errno, "mount source \"%s\" for \"%s\": set its flags", src,
+						      m->destination);
+			continue;
+		}
 		if (!m->idmap)
 			continue;
 		if (!own && !(s->ns_new & CLONE_NEWUSER))
@@ -629,7 +645,7 @@ int rootfs_idmap_prepare(const struct spec *s, const char *bundle, int **fds_out
 	return 0;
 }
 
-void rootfs_idmap_free(const struct spec *s, int *fds)
+void rootfs_sources_free(const struct spec *s, int *fds)
 {
 	if (!fds)
 		return;

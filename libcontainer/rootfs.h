@@ -18,7 +18,7 @@ struct rootfs_config {
 	bool no_pivot;
 	bool in_userns;           /* a new user namespace: devices are bind-mounted, not created */
 	const char *cgroup_path;  /* host path of the container's cgroup2 dir, for cgroup mounts */
-	const int *idmapped;      /* per mount: a detached idmapped tree (rootfs_idmap_prepare), or -1 */
+	const int *sources;       /* per mount: a detached tree of its source (rootfs_prepare_sources), or -1 */
 	const struct syscalls *sys;
 };
 
@@ -32,12 +32,15 @@ int rootfs_finish(const struct rootfs_config *cfg, int rootfd, struct husk_error
 /* pivot_root (or chroot with no_pivot) into rootfs and drop the old root. */
 int rootfs_pivot(const struct rootfs_config *cfg, const char *rootfs, struct husk_error *err);
 
-/* In the runtime, before the clone (an idmapped mount needs privilege over the
- * filesystem, which only the host's root has): for every idmap/ridmap mount, a
- * detached clone of its source idmapped with its uid/gidMappings (or the container's).
- * *fds gets one entry per mount, -1 where there is nothing to do. */
-int rootfs_idmap_prepare(const struct spec *s, const char *bundle, int **fds, struct husk_error *err);
-void rootfs_idmap_free(const struct spec *s, int *fds);
+/* In the runtime, before the clone, with the runtime's own privileges: a detached
+ * clone of the source of every idmap/ridmap mount, idmapped with its uid/gidMappings
+ * (or the container's), since that needs privilege over the filesystem which only the
+ * host's root has; and, for a container in a user namespace, of every bind mount's
+ * source (with its mount flags applied), since the container's root may not be able
+ * to reach it (a directory only the host's root may traverse), as runc does.  *fds
+ * gets one entry per mount, -1 where the child mounts the source itself. */
+int rootfs_prepare_sources(const struct spec *s, const char *bundle, int **fds, struct husk_error *err);
+void rootfs_sources_free(const struct spec *s, int *fds);
 
 /* Open PATH inside the tree at rootfd, never leaving it (symlinks and ".." are
  * resolved as if rootfd were "/").  With create, missing directories are made and

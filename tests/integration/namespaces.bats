@@ -57,6 +57,29 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	[ "$(ns_of "$pid" user)" != "$(ns_of $$ user)" ]
 }
 
+# runc opens mount sources before the container joins its user namespace: a source
+# below a directory only the host's root may traverse is still mounted, ro and all.
+@test "user: a bind source only the host's root can reach is mounted in a user namespace" {
+	mkdir -m 700 "$BUNDLE/private"
+	mkdir "$BUNDLE/private/data"
+	echo secret-ok > "$BUNDLE/private/data/file"
+	chown 100000:100000 "$BUNDLE/private/data"   # so only "ro" can keep it from being written
+	echo file-ok > "$BUNDLE/private/single"
+	update_config ".linux.namespaces += [{\"type\":\"user\"}]
+		| .linux.uidMappings = [{\"containerID\":0,\"hostID\":100000,\"size\":65536}]
+		| .linux.gidMappings = [{\"containerID\":0,\"hostID\":100000,\"size\":65536}]
+		| .mounts += [{\"destination\":\"/root\",\"type\":\"bind\",\"source\":\"$BUNDLE/private/data\",\"options\":[\"rbind\",\"ro\"]},
+			{\"destination\":\"/etc/group\",\"type\":\"bind\",\"source\":\"$BUNDLE/private/single\",\"options\":[\"bind\"]}]"
+	set_args sh -c 'cat /root/file /etc/group; touch /root/x 2>/dev/null && echo writable || echo read-only'
+	run husk run -b "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = secret-ok ]
+	[ "${lines[1]}" = file-ok ]
+	[ "${lines[2]}" = read-only ]
+	assert_nothing_left c1
+}
+
 @test "time: timeOffsets shift the container's boot time" {
 	requires timens
 	update_config '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}}'
