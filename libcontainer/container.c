@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "notify.h"
 #include "process.h"
 #include "rootfs.h"
@@ -194,6 +196,25 @@ int container_check_sealed_binary(const struct spec *s, struct husk_error *err)
 	return 0;
 }
 
+/* linux.netDevices, into the init's network namespace while it waits to start. */
+static int move_net_devices(struct container *c, struct husk_error *err)
+{
+	_cleanup_close_ int netns = -1;
+	char path[64];
+	int r;
+
+	if (!c->spec->n_net_devices)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", c->req.pid);
+	netns = open(path, O_RDONLY | O_CLOEXEC);
+	if (netns < 0)
+		return husk_error_sys(err, errno, "config.json: linux.netDevices: open \"%s\"", path);
+	for (size_t i = 0; i < c->spec->n_net_devices; i++)
+		if ((r = netlink_move_device(c->spec->net_devices[i].host, c->spec->net_devices[i].name, netns, err)) < 0)
+			return r;
+	return 0;
+}
+
 /* Everything that can be checked without touching the system. */
 static int container_prepare(struct container *c, const struct husk_create_options *opts,
 			     struct husk_error *err)
@@ -225,6 +246,10 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 		return r;
 	if ((r = container_check_sealed_binary(c->spec, err)) < 0)
 		return r;
+	for (size_t i = 0; i < c->spec->n_net_devices; i++)
+		if (!if_nametoindex(c->spec->net_devices[i].host))
+			return husk_error_set(err, ENODEV, "config.json: linux.netDevices.%s: the host has no network "
+					      "interface \"%s\"", c->spec->net_devices[i].host, c->spec->net_devices[i].host);
 	if (!(c->executor = executor_for(c->spec, err)))
 		return -ENOTSUP;
 	if ((r = parse_ephemeral(opts, c->spec, &c->req.ephemeral_size, err)) < 0)
@@ -357,6 +382,8 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	if (c->scope.unit && cgroup_systemd_leave(&c->scope) < 0 && r == 0)
 		r = husk_error_set(err, EIO, "--systemd-cgroup: husk could not leave %s", c->scope.unit);
 	if (r < 0)
+		goto fail;
+	if ((r = move_net_devices(c, err)) < 0)
 		goto fail;
 	/* The limits, now that husk is out of the scope (its own tasks would count). */
 	if (c->scope.unit && ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0 ||

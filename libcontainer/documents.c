@@ -230,6 +230,10 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_object_begin(w);
 	json_write_key_bool(w, "enabled", false);
 	json_write_object_end(w);
+	json_write_key(w, "netDevices");
+	json_write_object_begin(w);
+	json_write_key_bool(w, "enabled", true);
+	json_write_object_end(w);
 	json_write_key(w, "memoryPolicy");
 	json_write_object_begin(w);
 	json_write_key(w, "modes");

@@ -2,6 +2,7 @@
  * document and the field path: "config.json: process.args: must be a non-empty array". */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1031,9 +1032,59 @@ static int parse_memory_policy(struct parser *p, const json_value *mp, struct sp
 	return 0;
 }
 
+/* An interface name the kernel takes (dev_valid_name): 1-15 bytes, not "." or "..",
+ * no '/', ':' or white space. */
+static bool valid_ifname(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (!len || len >= 16 || !strcmp(n, ".") || !strcmp(n, ".."))
+		return false;
+	for (; *n; n++)
+		if (*n == '/' || *n == ':' || isspace((unsigned char) *n))
+			return false;
+	return true;
+}
+
+/* linux.netDevices (runtime-spec 1.3): host interface -> {"name": in the container}. */
+static int parse_net_devices(struct parser *p, const json_value *nd, struct spec *s)
+{
+	size_t n = json_len(nd);
+	int r;
+
+	s->net_devices = xcalloc(n ? n : 1, sizeof(*s->net_devices));
+	for (size_t i = 0; i < n; i++) {
+		const char *host = json_object_key_at(nd, i);
+		const json_value *o = json_object_value_at(nd, i);
+		_cleanup_free_ char *f = xasprintf("linux.netDevices.%s", host);
+		struct spec_net_device *d = &s->net_devices[i];
+
+		if (!valid_ifname(host))
+			return fail(p, f, "not a network interface name (1-15 characters, no '/', ':' or spaces)");
+		if ((r = expect_type(p, o, JSON_OBJECT, f)) < 0 || (r = get_string(p, o, "name", f, &d->name)) < 0)
+			return r;
+		d->host = xstrdup(host);
+		s->n_net_devices++;
+		if (!d->name || !*d->name) {
+			free(d->name);
+			d->name = xstrdup(host);
+		}
+		if (!valid_ifname(d->name)) {
+			_cleanup_free_ char *nf = xasprintf("%s.name", f);
+			return fail(p, nf, "\"%s\" is not a network interface name (1-15 characters, no '/', ':' or spaces)",
+				    d->name);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(s->net_devices[j].name, d->name))
+				return fail(p, f, "the name \"%s\" is given to linux.netDevices.%s too", d->name,
+					    s->net_devices[j].host);
+	}
+	return 0;
+}
+
 static int parse_linux(struct parser *p, const json_value *lin, struct spec *s)
 {
-	const json_value *sysctl, *pers, *mempolicy;
+	const json_value *sysctl, *pers, *mempolicy, *netdevs;
 	_cleanup_free_ char *prop = NULL;
 	int r;
 
@@ -1051,7 +1102,10 @@ static int parse_linux(struct parser *p, const json_value *lin, struct spec *s)
 	    (r = get_string(p, lin, "mountLabel", "linux", &s->mount_label)) < 0 ||
 	    (r = get_object(p, lin, "sysctl", "linux", &sysctl)) < 0 ||
 	    (r = get_object(p, lin, "personality", "linux", &pers)) < 0 ||
-	    (r = get_object(p, lin, "memoryPolicy", "linux", &mempolicy)) < 0)
+	    (r = get_object(p, lin, "memoryPolicy", "linux", &mempolicy)) < 0 ||
+	    (r = get_object(p, lin, "netDevices", "linux", &netdevs)) < 0)
+		return r;
+	if (netdevs && (r = parse_net_devices(p, netdevs, s)) < 0)
 		return r;
 	if (mempolicy && (r = parse_memory_policy(p, mempolicy, s)) < 0)
 		return r;
@@ -1147,6 +1201,9 @@ static int validate(struct parser *p, struct spec *s)
 	if ((s->ns_new & CLONE_NEWUSER) && (!s->n_uid_mappings || !s->n_gid_mappings))
 		return fail(p, s->n_uid_mappings ? "linux.gidMappings" : "linux.uidMappings",
 			    "a new user namespace needs uid and gid mappings");
+	if (s->n_net_devices && !(s->ns_all & CLONE_NEWNET))
+		return fail(p, "linux.netDevices", "needs a network namespace (linux.namespaces has none): the "
+			    "interfaces would stay the host's");
 	if (s->has_time_offsets && !(s->ns_new & CLONE_NEWTIME))
 		return fail(p, "linux.timeOffsets", "needs a new time namespace");
 	if (s->process.terminal && !(s->ns_all & CLONE_NEWNS))
@@ -1310,6 +1367,11 @@ void spec_free(struct spec *s)
 		free(s->devices[i].path);
 	free(s->devices);
 	free(s->cgroups_path);
+	for (i = 0; i < s->n_net_devices; i++) {
+		free(s->net_devices[i].host);
+		free(s->net_devices[i].name);
+	}
+	free(s->net_devices);
 	strv_free(s->sysctl_keys);
 	strv_free(s->sysctl_values);
 	strv_free(s->masked_paths);

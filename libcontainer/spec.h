@@ -30,6 +30,11 @@ struct spec_mount {
 	size_t n_uid_mappings, n_gid_mappings;
 };
 
+struct spec_net_device {
+	char *host;                 /* the interface's name on the host */
+	char *name;                 /* its name in the container (the host's when not renamed) */
+};
+
 struct spec_hook {
 	char *path;
 	char **args;
@@ -130,6 +135,8 @@ struct spec {
 	char *mount_label;
 	bool has_personality;
 	unsigned long personality;
+	struct spec_net_device *net_devices; /* linux.netDevices */
+	size_t n_net_devices;
 	bool has_mempolicy;         /* linux.memoryPolicy: set_mempolicy(2) in the init */
 	int mempolicy_mode;         /* MPOL_* */
 	unsigned mempolicy_flags;   /* MPOL_F_* */

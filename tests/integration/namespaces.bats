@@ -153,3 +153,50 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	husk delete --force c1
 	[ ! -e "$(cgroup2_root)/husk-test-shared" ]
 }
+
+# linux.netDevices (runtime-spec 1.3): a host interface moves into the container's
+# network namespace, renamed, with its addresses and up.  This host's kernel has no
+# dummy links, so husk runs in a throw-away network namespace of the test's own with a
+# veth pair; nothing of the host's network is touched.
+@test "linux.netDevices: an interface moves in, renamed, with its addresses and up state" {
+	update_config '.linux.netDevices = {"hv0": {"name": "ctr0"}, "hv1": {}}'
+	set_args sh -c 'ip addr show ctr0; ip link show hv1; ip link show hv0 2>/dev/null || echo no-hv0'
+	run timeout 60 unshare -n sh -c '
+		ip link add hv0 type veth peer name hv1 &&
+		ip addr add 192.0.2.1/24 dev hv0 &&
+		ip -6 addr add 2001:db8::1/64 dev hv0 nodad &&
+		ip link set hv0 up &&
+		"$0" --root "$1" run -b "$2" c1 &&
+		if ip link show hv0 >/dev/null 2>&1; then echo host-still-has-hv0; fi' "$HUSK" "$ROOT" "$BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ctr0@"*"<"*",UP"* ]] || [[ "$output" == *"ctr0@"*"<UP"* ]]
+	[[ "$output" == *"inet 192.0.2.1/24"* ]]
+	[[ "$output" == *"inet6 2001:db8::1/64"* ]]
+	[[ "$output" == *"hv1@"* ]]      # kept its name, and was down: stays down
+	[[ "$output" != *"hv1@"*",UP"* ]]
+	[[ "$output" == *no-hv0* ]]
+	[[ "$output" != *host-still-has-hv0* ]]
+	assert_nothing_left c1
+}
+
+@test "linux.netDevices: errors name the interface, before anything is made" {
+	update_config '.linux.netDevices = {"nosuch0": {}}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: config.json: linux.netDevices.nosuch0: the host has no network interface "nosuch0"' ]
+	assert_nothing_left c1
+	update_config '.linux.netDevices = {"lo": {}} | .linux.namespaces |= map(select(.type != "network"))'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.netDevices: needs a network namespace (linux.namespaces has none): the interfaces would stay the host's" ]
+	update_config '.linux.netDevices = {"lo": {"name": "a/b"}}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: linux.netDevices.lo.name: \"a/b\" is not a network interface name (1-15 characters, no '/', ':' or spaces)" ]
+	update_config '.linux.netDevices = {"x1": {"name": "e0"}, "x2": {"name": "e0"}}'
+	run husk run -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: config.json: linux.netDevices.x2: the name "e0" is given to linux.netDevices.x1 too' ]
+	assert_nothing_left c1
+}
