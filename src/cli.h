@@ -18,6 +18,12 @@ int cli_fail(const struct husk_error *err);
 int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the usage text to stdout (help) and return 0, or to stderr and return 1. */
 int cli_usage(const char *text, bool error);
+/* getopt's '?' (unknown option) or ':' (missing argument, with a ':' first in the
+ * option string) as one line naming the argument; CMD is NULL for global options. */
+int cli_bad_option(const char *cmd, int c, char **argv);
+/* getopt's '?' (unknown option) or ':' (missing argument, with a ':' first in the
+ * option string) as one line naming the argument; CMD is NULL for global options. */
+int cli_bad_option(const char *cmd, int c, char **argv);
 /* The command's single ID argument, or an error naming the command. */
 const char *cli_id(const char *cmd, int argc, char **argv, int optind_);
 

@@ -100,7 +100,7 @@ int cli_parse_create(int argc, char **argv, bool run, struct husk_create_options
 	const char *cmd = run ? "run" : "create";
 	int c;
 
-	while ((c = getopt_long(argc, argv, run ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, run ? "+:b:dh" : "+:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o->bundle = optarg;
@@ -141,7 +141,7 @@ int cli_parse_create(int argc, char **argv, bool run, struct husk_create_options
 		case 'h':
 			return cli_usage(run ? run_usage : usage, false) - 1;
 		default:
-			return cli_failf("%s: unknown option \"%s\" (see husk %s --help)", cmd, argv[optind - 1], cmd);
+			return cli_bad_option(cmd, c, argv);
 		}
 	}
 	if (o->keep && o->detach)

@@ -26,7 +26,7 @@ CMD(delete)
 	const char *id;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -34,7 +34,7 @@ CMD(delete)
 		case 'h':
 			return cli_usage(usage, false);
 		default:
-			return cli_failf("delete: unknown option \"%s\" (see husk delete --help)", argv[optind - 1]);
+			return cli_bad_option("delete", c, argv);
 		}
 	}
 	if (!(id = cli_id("delete", argc, argv, optind)))

@@ -68,7 +68,7 @@ CMD(events)
 	const char *id;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STATS:
 			stats = true;
@@ -80,7 +80,7 @@ CMD(events)
 		case 'h':
 			return cli_usage(usage, false);
 		default:
-			return cli_failf("events: unknown option \"%s\" (see husk events --help)", argv[optind - 1]);
+			return cli_bad_option("events", c, argv);
 		}
 	}
 	if (!(id = cli_id("events", argc, argv, optind)))

@@ -65,7 +65,7 @@ CMD(exec)
 		return cli_failf("exec: out of memory");
 	o.env = env;
 	o.caps = caps;
-	while ((c = getopt_long(argc, argv, "+p:tde:u:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:tde:u:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o.process_file = optarg;
@@ -104,7 +104,7 @@ CMD(exec)
 		case 'h':
 			return cli_usage(usage, false);
 		default:
-			return cli_failf("exec: unknown option \"%s\" (see husk exec --help)", argv[optind - 1]);
+			return cli_bad_option("exec", c, argv);
 		}
 	}
 	if (argc - optind < 1)

@@ -27,7 +27,7 @@ CMD(kill)
 	bool all = false;
 	int c, sig = SIGTERM;
 
-	while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -35,7 +35,7 @@ CMD(kill)
 		case 'h':
 			return cli_usage(usage, false);
 		default:
-			return cli_failf("kill: unknown option \"%s\" (see husk kill --help)", argv[optind - 1]);
+			return cli_bad_option("kill", c, argv);
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)

@@ -31,7 +31,7 @@ CMD(list)
 	size_t n, i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "json"))
@@ -45,7 +45,7 @@ CMD(list)
 		case 'h':
 			return cli_usage(usage, false);
 		default:
-			return cli_failf("list: unknown option \"%s\" (see husk list --help)", argv[optind - 1]);
+			return cli_bad_option("list", c, argv);
 		}
 	}
 	if (optind != argc)

@@ -106,6 +106,23 @@ int cli_failf(const char *fmt, ...)
 	return cli_fail(&err);
 }
 
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+	/* getopt leaves optind past the argument for a long option, but not always for a
+	 * short one: name a short option by optopt, a long one by its argument. */
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char shortopt[3] = { '-', (char) optopt, '\0' };
+	bool is_short = optopt > 0 && optopt < 128 && strncmp(arg, "--", 2);
+	const char *name = is_short ? shortopt : arg, *prefix = cmd ? cmd : "", *colon = cmd ? ": " : "";
+	char see[64];
+
+	snprintf(see, sizeof(see), "husk %s%s--help", prefix, cmd ? " " : "");
+
+	if (c == ':')
+		return cli_failf("%s%soption \"%s\" needs an argument (see %s)", prefix, colon, name, see);
+	return cli_failf("%s%sunknown option \"%s\" (see %s)", prefix, colon, name, see);
+}
+
 int cli_usage(const char *text, bool error)
 {
 	fputs(text, error ? stderr : stdout);
@@ -157,7 +174,7 @@ int main(int argc, char **argv)
 	}
 	orig_argv = argv;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hv", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOT:
 			cli.ctx.root = optarg;
@@ -207,7 +224,7 @@ int main(int argc, char **argv)
 			printf("husk version %s\nspec: 1.3.0\n%s\n", PACKAGE_VERSION, husk_build_features());
 			return 0;
 		default:
-			return cli_failf("unknown global option \"%s\" (see husk --help)", argv[optind - 1]);
+			return cli_bad_option(NULL, c, argv);
 		}
 	}
 	if (husk_log_open(cli.log_path, format, cli.debug, &err) < 0)

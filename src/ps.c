@@ -31,7 +31,7 @@ CMD(ps)
 	size_t n, i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "json"))
@@ -42,7 +42,7 @@ CMD(ps)
 		case 'h':
 			return cli_usage(usage, false);
 		default:
-			return cli_failf("ps: unknown option \"%s\" (see husk ps --help)", argv[optind - 1]);
+			return cli_bad_option("ps", c, argv);
 		}
 	}
 	if (argc - optind < 1)

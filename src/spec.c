@@ -43,7 +43,7 @@ CMD(spec)
 	size_t len;
 
 	(void) cli;
-	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			bundle = optarg;
@@ -57,7 +57,7 @@ CMD(spec)
 		case 'h':
 			return cli_usage(usage, false);
 		default:
-			return cli_failf("spec: unknown option \"%s\" (see husk spec --help)", argv[optind - 1]);
+			return cli_bad_option("spec", c, argv);
 		}
 	}
 	if (optind != argc)

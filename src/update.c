@@ -87,7 +87,7 @@ CMD(update)
 	const char *id;
 	int c, idx, r = 0;
 
-	while ((c = getopt_long(argc, argv, "+r:h", opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:h", opts, &idx)) != -1) {
 		const char *flag = c >= 256 ? opts[idx].name : NULL;
 		switch (c) {
 		case 'r': o.resources_file = optarg; break;
@@ -107,7 +107,7 @@ CMD(update)
 		case OPT_PIDS: r = parse_value(flag, optarg, false, &o.pids_limit); break;
 		case OPT_BLKIO: r = parse_value(flag, optarg, false, &o.blkio_weight); break;
 		case 'h': return cli_usage(usage, false);
-		default: return cli_failf("update: unknown option \"%s\" (see husk update --help)", argv[optind - 1]);
+		default: return cli_bad_option("update", c, argv);
 		}
 		if (r)
 			return r;

@@ -59,6 +59,26 @@ teardown() { teardown_husk; }
 	[[ "$output" == *'unknown option "--frobnicate"'* ]]
 }
 
+# The error names the argument getopt could not take, short or long, unknown or
+# missing its value (it named the one before, or the command, for a short option).
+@test "option errors name the option at fault" {
+	local args want
+	while IFS='|' read -r args want; do
+		run $HUSK --root "$BATS_TEST_TMPDIR" $args
+		[ "$status" -ne 0 ]
+		[ "$output" = "husk: $want" ]
+	done <<'CASES'
+create -b /tmp -x c1|create: unknown option "-x" (see husk create --help)
+delete -x|delete: unknown option "-x" (see husk delete --help)
+run -dz c1|run: unknown option "-z" (see husk run --help)
+create -b|create: option "-b" needs an argument (see husk create --help)
+create --bundle|create: option "--bundle" needs an argument (see husk create --help)
+exec -u|exec: option "-u" needs an argument (see husk exec --help)
+kill --bogus c1|kill: unknown option "--bogus" (see husk kill --help)
+--bogus list|unknown option "--bogus" (see husk --help)
+CASES
+}
+
 @test "crun's spellings: --cgroup-manager and run --config" {
 	set_args sh -c 'echo from-other-config'
 	mv "$BUNDLE/config.json" "$BUNDLE/other.json"
