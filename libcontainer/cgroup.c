@@ -149,14 +149,12 @@ static void remove_made_parents(const char *fspath)
 	}
 }
 
-int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *err)
+int cgroup_resolve(const char *path, char **fspath, struct husk_error *err)
 {
 	const char *mp = cgroup_mountpoint();
 	_cleanup_free_ char *full = NULL;
-	int r;
 
 	*fspath = NULL;
-	*fd = -1;
 	if (!mp) {
 		husk_log(HUSK_LOG_DEBUG, "no cgroup2 mount: the container gets no cgroup");
 		return 0;
@@ -164,11 +162,6 @@ int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *e
 	if (strstr(path, "/../") || str_has_prefix(path, "../") || strstr(path, "/.."))
 		return husk_error_set(err, EINVAL, "config.json: linux.cgroupsPath: \"%s\" must not contain \"..\"", path);
 	full = xasprintf("%s%s%s", mp, path[0] == '/' ? "" : "/", path);
-	/* A concurrent delete may remove a parent we share just as we go below it: retry. */
-	for (int tries = 0; (r = make_cgroup_dirs(mp, full)) == -ENOENT && tries < 10; tries++)
-		;
-	if (r < 0)
-		return husk_error_sys(err, -r, "create cgroup \"%s\"", full);
 	{
 		/* An existing cgroup with processes belongs to someone else: sharing it would
 		 * let one container's kill --all or delete reach the other's processes. */
@@ -177,14 +170,28 @@ int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *e
 		if (cgroup_read_pids(full, &pids, &n) == 0 && n > 0)
 			return husk_error_set(err, EBUSY, "cgroup \"%s\" is already in use (linux.cgroupsPath)", full);
 	}
-	*fd = open(full, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	*fspath = TAKE_PTR(full);
+	return 0;
+}
+
+int cgroup_create(const char *fspath, int *fd, struct husk_error *err)
+{
+	const char *mp = cgroup_mountpoint();
+	int r;
+
+	*fd = -1;
+	/* A concurrent delete may remove a parent we share just as we go below it: retry. */
+	for (int tries = 0; (r = make_cgroup_dirs(mp, fspath)) == -ENOENT && tries < 10; tries++)
+		;
+	if (r < 0)
+		return husk_error_sys(err, -r, "create cgroup \"%s\"", fspath);
+	*fd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (*fd < 0) {
-		r = husk_error_sys(err, errno, "open cgroup \"%s\"", full);
-		if (rmdir(full) == 0)
-			remove_made_parents(full);
+		r = husk_error_sys(err, errno, "open cgroup \"%s\"", fspath);
+		if (rmdir(fspath) == 0)
+			remove_made_parents(fspath);
 		return r;
 	}
-	*fspath = TAKE_PTR(full);
 	return 0;
 }
 

@@ -22,10 +22,12 @@ const char *cgroup_mountpoint(void);
  * cgroup_systemd.c.) */
 char *cgroup_path_for(const struct spec *s, const char *id, bool rootless);
 
-/* Make the directory (and its parents); *fd is an O_DIRECTORY fd to it for
- * CLONE_INTO_CGROUP.  *fspath gets the full path.  Where there is no cgroup2
- * mount, succeeds with *fd = -1 and *fspath = NULL. */
-int cgroup_create(const char *path, char **fspath, int *fd, struct husk_error *err);
+/* The full path of cgroup PATH under the cgroup2 mount, refused when it is in use
+ * by processes already (another container's); *fspath is NULL where there is no
+ * cgroup2 mount. */
+int cgroup_resolve(const char *path, char **fspath, struct husk_error *err);
+/* Make FSPATH (and its parents); *fd is an O_DIRECTORY fd to it for CLONE_INTO_CGROUP. */
+int cgroup_create(const char *fspath, int *fd, struct husk_error *err);
 /* Kill everything in it (cgroup.kill, or SIGKILL each pid) and remove it, then the
  * parents cgroup_create made for it (for it or for another container), while empty. */
 int cgroup_destroy(const char *fspath, struct husk_error *err);

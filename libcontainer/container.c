@@ -139,6 +139,18 @@ static char *state_json_for(struct container *c, const char *status, pid_t pid)
 	return state_oci_json(c->id, status, pid, c->bundle, c->spec->annotations, NULL, false);
 }
 
+/* The init's intent record, written the moment it is cloned. */
+static int record_init(void *data, pid_t pid, struct husk_error *err)
+{
+	struct container *c = data;
+	uint64_t start = 0;
+	char buf[64];
+
+	proc_start_time(pid, &start);
+	snprintf(buf, sizeof(buf), "%d %llu\n", (int) pid, (unsigned long long) start);
+	return state_write_intent(c->dir, STATE_INTENT_INIT, buf, err);
+}
+
 static int run_create_runtime_hooks(void *data, pid_t pid, struct husk_error *err)
 {
 	struct container *c = data;
@@ -306,7 +318,13 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 		goto fail;
 	if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS) {
 		cgpath = cgroup_path_for(c->spec, id, ctx->rootless);
-		r = cgroup_create(cgpath, &c->cgroup, &c->cgroup_fd, err);
+		/* Intent first: a husk killed from here on leaves a record delete --force reads. */
+		r = cgroup_resolve(cgpath, &c->cgroup, err);
+		if (r == 0 && c->cgroup && (r = state_write_intent(c->dir, STATE_INTENT_CGROUP, c->cgroup, err)) == 0 &&
+		    (r = cgroup_create(c->cgroup, &c->cgroup_fd, err)) < 0) {
+			free(c->cgroup);
+			c->cgroup = NULL;
+		}
 		if (r < 0 && ctx->rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
 			/* Not delegated to this user: without limits there is nothing a
 			 * cgroup must do (runc and crun decide the same). */
@@ -369,6 +387,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->req.no_pivot = opts->no_pivot;
 	c->req.no_new_keyring = opts->no_new_keyring;
 	c->req.create_runtime = run_create_runtime_hooks;
+	c->req.cloned = record_init;
 	c->req.data = c;
 	if (ctx->cgroup_manager == HUSK_CGROUP_SYSTEMD) {
 		/* Entered last: husk is in the scope only while the init is cloned into it. */
@@ -444,8 +463,10 @@ static int wait_pidfd(int pidfd, int timeout_ms)
 static int load_config(const struct container_state *st, struct spec **s, struct husk_error *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/" STATE_CONFIG, st->dir), *text = NULL;
-	int r = read_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &text, NULL);
+	int r = read_regular_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &text, NULL);
 
+	if (r == -EBADFD)
+		return husk_error_set(err, EINVAL, "\"%s\": not a regular file", path);
 	if (r < 0)
 		return husk_error_sys(err, -r, "read \"%s\"", path);
 	return spec_parse(text, path, st->bundle, s, err);
@@ -457,8 +478,8 @@ static void run_poststop(const struct container_state *st)
 	struct husk_error err = { 0 };
 	struct spec *s = NULL;
 
-	if (load_config(st, &s, &err) < 0)
-		return;
+	if (!st->bundle || load_config(st, &s, &err) < 0)
+		return; /* recovered from intent records: not a container that ever ran */
 	state = state_oci_json(st->id, "stopped", 0, st->bundle, st->annotations, NULL, false);
 	/* runtime-spec: a failing poststop hook is a warning; the lifecycle goes on. */
 	for (size_t i = 0; i < s->n_hooks[HOOK_POSTSTOP]; i++) {
@@ -525,13 +546,15 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 	if ((r = state_load(ctx, id, &st, err)) < 0)
 		return r;
 	status = state_status(st);
+	fifo_path = xasprintf("%s/" STATE_FIFO, st->dir);
 	if (strcmp(status, "created")) {
+		if (strcmp(status, "stopped"))
+			unlink(fifo_path); /* left by a start that was killed after it let the init go */
 		r = husk_error_set(err, EINVAL, "container \"%s\" is %s, not created", id, status);
 		goto out;
 	}
 	if ((r = load_config(st, &s, err)) < 0)
 		goto out;
-	fifo_path = xasprintf("%s/" STATE_FIFO, st->dir);
 	fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	pidfd = state_open_pidfd(st);
 	if (fifo < 0 || pidfd < 0) {
@@ -575,6 +598,8 @@ out:
 	return r;
 }
 
+static const int term_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+
 /* Foreground run: husk stays, so it is the MAINPID; a child relays READY=1 while husk
  * waits for the container, and ends with it. */
 static void notify_relay_in_background(struct container *c)
@@ -599,9 +624,18 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 {
 	struct container c = { .run = true };
 	struct container_state *st = NULL;
+	sigset_t term, saved;
 	int r, master = -1;
 
 	*status = 0;
+	/* In the foreground, a termination signal that comes before the container runs
+	 * waits: then it is forwarded like any other (and the container, gone, is
+	 * deleted), or, if create fails, it ends husk once what was made is undone. */
+	sigemptyset(&term);
+	if (!opts->detach)
+		for (size_t i = 0; i < ARRAY_SIZE(term_signals); i++)
+			sigaddset(&term, term_signals[i]);
+	sigprocmask(SIG_BLOCK, &term, &saved);
 	r = container_create(ctx, id, opts, &c, err);
 	if (r < 0)
 		goto out;
@@ -632,6 +666,7 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	close(c.lock_fd);
 	c.lock_fd = -1;
 	process_forward_signals(c.req.pid);
+	sigprocmask(SIG_SETMASK, &saved, NULL); /* what came meanwhile is forwarded now */
 	if (c.console_peer >= 0 && terminal_recv_master(c.console_peer, &master, err) == 0) {
 		terminal_proxy(master, c.req.pidfd);
 		close(master);
@@ -649,6 +684,7 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	r = 0;
 out:
 	container_release(&c);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;
 }
 
@@ -658,7 +694,13 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
 	struct container_state *st = NULL;
 	int pidfd, r;
 
-	if ((r = state_load(ctx, id, &st, err)) < 0)
+	r = state_load(ctx, id, &st, err);
+	if (r == -EBUSY || r == -EUCLEAN) {
+		/* Half-made or damaged: its init and cgroup are still known by their records. */
+		st = state_recover(ctx, id);
+		r = 0;
+	}
+	if (r < 0)
 		return r;
 	if (!state_pid_alive(st)) {
 		r = husk_error_set(err, ESRCH, "container \"%s\" is not running", id);
@@ -692,14 +734,27 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 	r = state_lock(ctx, id, &lock, err);
 	if (r == -ENOENT && force)
 		return 0; /* gone already: what the caller wanted (runc does the same) */
+	if (r == -ENOTDIR && force) {
+		/* Something that is not a directory where the state should be: no record of
+		 * any process or cgroup can be in it. */
+		_cleanup_free_ char *path = state_dir_of(ctx, id);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return husk_error_sys(err, errno, "remove \"%s\"", path);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	r = state_load(ctx, id, &st, err);
-	if (r == -EBUSY && force) {
-		/* A create that died half way: nothing but the directory is left to find. */
-		_cleanup_free_ char *dir = state_dir_of(ctx, id);
-		return rm_rf(dir);
+	if (force && (r == -EBUSY || r == -EUCLEAN)) {
+		/* A create that died half way (no state.json: the lock is ours, so its husk is
+		 * gone), or damaged state: the intent records name what exists. */
+		husk_log(HUSK_LOG_DEBUG, "container \"%s\": %s; removing what its intent records name", id, err->msg);
+		st = state_recover(ctx, id);
+		r = destroy(st, err);
+		goto out;
 	}
+	if (r == -ENOENT && force)
+		return 0; /* removed by a racing delete while we waited for the lock */
 	if (r < 0)
 		return r;
 	status = state_status(st);

@@ -136,7 +136,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		goto out;
 	}
 	cfg = xasprintf("%s/" STATE_CONFIG, st->dir);
-	if ((r = read_file_at(AT_FDCWD, cfg, SPEC_MAX_SIZE, &text, NULL)) < 0) {
+	if ((r = read_regular_file_at(AT_FDCWD, cfg, SPEC_MAX_SIZE, &text, NULL)) < 0) {
 		r = husk_error_sys(err, -r, "read \"%s\"", cfg);
 		goto out;
 	}

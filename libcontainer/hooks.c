@@ -30,6 +30,10 @@ static int run_one(const struct spec_hook *h, const char *state_json, const char
 		return husk_error_sys(err, errno, "%s: fork", field);
 	}
 	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* run may be holding signals back */
 		dup2(pipefd[0], STDIN_FILENO);
 		/* A hook's own fds start at 3: nothing of the runtime's reaches it. */
 		close_fds_from(3);

@@ -699,10 +699,18 @@ int process_spawn_init(struct init_request *req, struct husk_error *err)
 	}
 	if (pid == 0) {
 		struct child c = { .req = req, .s = s, .sync = fds[1] };
+		sigset_t none;
+
+		/* A foreground run holds termination signals back while it creates: the
+		 * container starts with none blocked. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		memcpy(c.ns_fds, ns_fds, sizeof(ns_fds));
 		close(fds[0]);
 		if (req->lock_fd >= 0)
 			close(req->lock_fd); /* the lock is the runtime's, not the container's */
+		/* Were the runtime gone before this is armed, the next sync with it fails
+		 * (EPIPE or EOF on the socket pair) and the child exits. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		child_run(&c);
 		child_fail(&c);
@@ -718,6 +726,10 @@ int process_spawn_init(struct init_request *req, struct husk_error *err)
 	close(fds[1]);
 	fds[1] = -1;
 	req->pid = pid;
+	/* Recorded before anything can block: until READY the init dies with us (its
+	 * death signal), from READY on only this record lets delete --force find it. */
+	if (req->cloned && (r = req->cloned(req->data, pid, err)) < 0)
+		goto out_kill;
 	if (s->ns_new & CLONE_NEWUSER) {
 		/* An unprivileged caller may write gid_map only after setgroups is denied
 		 * (user_namespaces(7)); root keeps setgroups usable in the container. */

@@ -27,6 +27,8 @@ struct init_request {
 	bool no_pivot;
 	bool no_new_keyring;
 	uint64_t ephemeral_size;
+	/* Called in the parent as soon as the init is cloned (its intent record). */
+	int (*cloned)(void *data, pid_t pid, struct husk_error *err);
 	/* Called in the parent before pivot_root (prestart + createRuntime hooks). */
 	int (*create_runtime)(void *data, pid_t pid, struct husk_error *err);
 	void *data;

@@ -1304,7 +1304,9 @@ int spec_load(const char *file, const char *bundle, struct spec **out, struct hu
 	size_t len;
 	int r;
 
-	r = read_file_at(AT_FDCWD, file, SPEC_MAX_SIZE, &text, &len);
+	r = read_regular_file_at(AT_FDCWD, file, SPEC_MAX_SIZE, &text, &len);
+	if (r == -EBADFD)
+		return husk_error_set(err, EINVAL, "%s: not a regular file", file);
 	if (r == -EFBIG)
 		return husk_error_set(err, EFBIG, "%s: larger than %u MiB", file, SPEC_MAX_SIZE >> 20);
 	if (r < 0)

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -146,7 +148,8 @@ int state_parse(const char *text, const char *path, const char *id, struct conta
 
 	if (json_parse(text, &st->doc, jerr, sizeof(jerr)) < 0) {
 		free(st);
-		return husk_error_set(err, EINVAL, "%s: invalid JSON: %s", path, jerr);
+		return husk_error_set(err, EUCLEAN, "state of container \"%s\" is damaged: %s: invalid JSON: %s "
+				      "(delete --force removes the container)", id, path, jerr);
 	}
 	st->id = xstrdup(id);
 	if (json_int64(json_object_get(st->doc, "pid"), &v) == 0)
@@ -164,7 +167,8 @@ int state_parse(const char *text, const char *path, const char *id, struct conta
 	st->annotations = json_object_get(st->doc, "annotations");
 	if (!st->bundle || !st->created || st->pid <= 0) {
 		state_free(st);
-		return husk_error_set(err, EINVAL, "state of container \"%s\" is corrupt", id);
+		return husk_error_set(err, EUCLEAN, "state of container \"%s\" is damaged: %s lacks its bundle, "
+				      "creation time or pid (delete --force removes the container)", id, path);
 	}
 	*out = st;
 	return 0;
@@ -180,18 +184,59 @@ int state_load(const struct husk_context *ctx, const char *id, struct container_
 		return r;
 	dir = state_dir_of(ctx, id);
 	path = xasprintf("%s/" STATE_FILE, dir);
-	r = read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL);
+	r = read_regular_file_at(AT_FDCWD, path, STATE_MAX_SIZE, &text, NULL);
 	if (r == -ENOENT) {
 		if (access(dir, F_OK) == 0)
 			return husk_error_set(err, EBUSY, "container \"%s\" is still being created", id);
 		return husk_error_set(err, ENOENT, "container \"%s\" does not exist", id);
 	}
+	if (r == -EBADFD || r == -EFBIG)
+		return husk_error_set(err, EUCLEAN, "state of container \"%s\" is damaged: \"%s\" is %s (delete --force "
+				      "removes the container)", id, path, r == -EBADFD ? "not a regular file" : "too large");
 	if (r < 0)
 		return husk_error_sys(err, -r, "read \"%s\"", path);
 	if ((r = state_parse(text, path, id, out, err)) < 0)
 		return r;
 	(*out)->dir = TAKE_PTR(dir);
 	return 0;
+}
+
+int state_write_intent(const char *dir, const char *name, const char *text, struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+	int r = write_file_atomic(path, text, strlen(text));
+
+	if (r < 0)
+		return husk_error_sys(err, -r, "write \"%s\"", path);
+	return 0;
+}
+
+struct container_state *state_recover(const struct husk_context *ctx, const char *id)
+{
+	struct container_state *st = xcalloc(1, sizeof(*st));
+	_cleanup_free_ char *cg = NULL, *init = NULL;
+	const char *mp = cgroup_mountpoint();
+	int dirfd;
+
+	st->id = xstrdup(id);
+	st->dir = state_dir_of(ctx, id);
+	dirfd = open(st->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return st;
+	/* Only a cgroup below the cgroup2 mount, never its root or a path that climbs. */
+	if (read_regular_file_at(dirfd, STATE_INTENT_CGROUP, 4096, &cg, NULL) == 0 && mp &&
+	    str_has_prefix(cg, mp) && cg[strlen(mp)] == '/' && cg[strlen(mp) + 1] && !strstr(cg, "/.."))
+		st->cgroup = TAKE_PTR(cg);
+	if (read_regular_file_at(dirfd, STATE_INTENT_INIT, 64, &init, NULL) == 0) {
+		long pid = 0;
+		unsigned long long start = 0;
+		if (sscanf(init, "%ld %llu", &pid, &start) == 2 && pid > 0 && pid < INT32_MAX) {
+			st->pid = pid;
+			st->pid_start = start;
+		}
+	}
+	close(dirfd);
+	return st;
 }
 
 void state_free(struct container_state *st)
@@ -236,14 +281,38 @@ bool state_pid_alive(const struct container_state *st)
 	return start == st->pid_start;
 }
 
+bool state_init_waits(const struct container_state *st)
+{
+	_cleanup_free_ char *fifo = xasprintf("%s/" STATE_FIFO, st->dir);
+	char path[64];
+	struct stat want, got;
+	struct dirent *de;
+	bool waits = false;
+	DIR *d;
+
+	if (stat(fifo, &want) < 0)
+		return false;
+	/* Until it is let go, the init holds the fifo open (O_PATH); after, not. */
+	snprintf(path, sizeof(path), "/proc/%d/fd", st->pid);
+	d = opendir(path);
+	if (!d)
+		return errno == EACCES || errno == EPERM; /* rootless: the fifo is all we can see */
+	while (!waits && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &got, 0) < 0)
+			continue;
+		waits = got.st_dev == want.st_dev && got.st_ino == want.st_ino;
+	}
+	closedir(d);
+	return waits;
+}
+
 const char *state_status(const struct container_state *st)
 {
-	_cleanup_free_ char *fifo = NULL;
-
 	if (!state_pid_alive(st))
 		return "stopped";
-	fifo = xasprintf("%s/" STATE_FIFO, st->dir);
-	if (access(fifo, F_OK) == 0)
+	/* The fifo alone is not enough: a start killed before it removed the fifo has
+	 * let the init go all the same. */
+	if (state_init_waits(st))
 		return "created";
 	if (cgroup_is_frozen(st->cgroup))
 		return "paused";

@@ -13,7 +13,12 @@
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"   /* the config the container was created with */
 #define STATE_FIFO "exec.fifo"       /* exists from create until start */
+/* Intent records, each written before the side effect it names, so that whatever
+ * instant husk dies at, delete --force finds what exists (state.json comes last). */
+#define STATE_INTENT_CGROUP "cgroup" /* the cgroup's full path, before it is made */
+#define STATE_INTENT_INIT "init"     /* "PID START": the init, as soon as it is cloned */
 #define ID_MAX 1024
+#define STATE_MAX_SIZE (1 << 20)     /* state.json is a few hundred bytes: more is damage */
 
 struct container_state {
 	char *id;
@@ -50,7 +55,15 @@ int state_parse(const char *text, const char *path, const char *id, struct conta
 		struct husk_error *err);
 int state_load(const struct husk_context *ctx, const char *id, struct container_state **out,
 	       struct husk_error *err);
+/* Write intent record NAME (STATE_INTENT_*) in DIR, atomically. */
+int state_write_intent(const char *dir, const char *name, const char *text, struct husk_error *err);
+/* A container whose state.json is missing or damaged, as far as its intent records
+ * tell (cgroup, init pid and start time; bundle and the rest unknown): enough for
+ * delete --force and kill. */
+struct container_state *state_recover(const struct husk_context *ctx, const char *id);
 void state_free(struct container_state *st);
+/* Whether the init is still held at the exec fifo (created, not yet started). */
+bool state_init_waits(const struct container_state *st);
 /* "created", "running", "paused" or "stopped", from the process and the fifo. */
 const char *state_status(const struct container_state *st);
 /* Whether st->pid is still the container's process (alive, not a zombie, same start). */
