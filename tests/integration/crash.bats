@@ -95,6 +95,12 @@ running() { husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1 </dev/null >/de
 	kill_points no_setup assert_clean -- run -d -b "$BUNDLE" c1
 }
 
+@test "fault injection: husk killed at every system call of a foreground run" {
+	requires_strace
+	set_args true
+	kill_points no_setup assert_clean -- run -b "$BUNDLE" c1
+}
+
 @test "fault injection: husk killed at every system call of exec" {
 	requires_strace
 	kill_points running assert_clean -- exec c1 true
