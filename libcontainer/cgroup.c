@@ -109,6 +109,18 @@ char *cgroup_path_for(const struct spec *s, const char *id, bool rootless)
  * from directories that were there before and are someone else's. */
 #define MADE_XATTR "user.husk.made"
 
+/* A container's own cgroup names its state directory, so that a delete whose state
+ * directory is gone can still tell the container's cgroup from anyone else's. */
+#define OWNER_XATTR "user.husk.owner"
+
+bool cgroup_owned_by(const char *fspath, const char *owner)
+{
+	char buf[4096];
+	ssize_t n = getxattr(fspath, OWNER_XATTR, buf, sizeof(buf));
+
+	return n == (ssize_t) strlen(owner) && !memcmp(buf, owner, n);
+}
+
 /* mkdir -p FULL below the cgroup2 mount MP, marking each parent it makes. */
 static int make_cgroup_dirs(const char *mp, const char *full)
 {
@@ -174,7 +186,7 @@ int cgroup_resolve(const char *path, char **fspath, struct husk_error *err)
 	return 0;
 }
 
-int cgroup_create(const char *fspath, int *fd, struct husk_error *err)
+int cgroup_create(const char *fspath, const char *owner, int *fd, struct husk_error *err)
 {
 	const char *mp = cgroup_mountpoint();
 	int r;
@@ -185,6 +197,7 @@ int cgroup_create(const char *fspath, int *fd, struct husk_error *err)
 		;
 	if (r < 0)
 		return husk_error_sys(err, -r, "create cgroup \"%s\"", fspath);
+	(void) setxattr(fspath, OWNER_XATTR, owner, strlen(owner), 0);
 	*fd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (*fd < 0) {
 		r = husk_error_sys(err, errno, "open cgroup \"%s\"", fspath);

@@ -26,8 +26,11 @@ char *cgroup_path_for(const struct spec *s, const char *id, bool rootless);
  * by processes already (another container's); *fspath is NULL where there is no
  * cgroup2 mount. */
 int cgroup_resolve(const char *path, char **fspath, struct husk_error *err);
-/* Make FSPATH (and its parents); *fd is an O_DIRECTORY fd to it for CLONE_INTO_CGROUP. */
-int cgroup_create(const char *fspath, int *fd, struct husk_error *err);
+/* Make FSPATH (and its parents), marked as OWNER's (the container's state directory);
+ * *fd is an O_DIRECTORY fd to it for CLONE_INTO_CGROUP. */
+int cgroup_create(const char *fspath, const char *owner, int *fd, struct husk_error *err);
+/* FSPATH was made by cgroup_create for OWNER. */
+bool cgroup_owned_by(const char *fspath, const char *owner);
 /* Kill everything in it (cgroup.kill, or SIGKILL each pid) and remove it, then the
  * parents cgroup_create made for it (for it or for another container), while empty. */
 int cgroup_destroy(const char *fspath, struct husk_error *err);

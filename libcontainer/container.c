@@ -321,7 +321,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 		/* Intent first: a husk killed from here on leaves a record delete --force reads. */
 		r = cgroup_resolve(cgpath, &c->cgroup, err);
 		if (r == 0 && c->cgroup && (r = state_write_intent(c->dir, STATE_INTENT_CGROUP, c->cgroup, err)) == 0 &&
-		    (r = cgroup_create(c->cgroup, &c->cgroup_fd, err)) < 0) {
+		    (r = cgroup_create(c->cgroup, c->dir, &c->cgroup_fd, err)) < 0) {
 			free(c->cgroup);
 			c->cgroup = NULL;
 		}
@@ -555,15 +555,21 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 	}
 	if ((r = load_config(st, &s, err)) < 0)
 		goto out;
-	fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* Everything that must exist before the process runs comes before the fifo is
+	 * opened, since that open alone lets the init go: the pidfd (a quick process may
+	 * be gone by the next instant), and the notify socket (READY=1 may come at once). */
 	pidfd = state_open_pidfd(st);
-	if (fifo < 0 || pidfd < 0) {
-		r = husk_error_sys(err, fifo < 0 ? errno : -pidfd, "container \"%s\": open the exec fifo", id);
+	if (pidfd < 0) {
+		r = husk_error_sys(err, -pidfd, "container \"%s\": its init", id);
 		goto out;
 	}
-	/* Bound before the process runs, so no READY=1 can come before anyone listens. */
 	if (st->notify_socket && (r = notify_listen(st->dir, &notify, err)) < 0)
 		goto out;
+	fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0) {
+		r = husk_error_sys(err, errno, "container \"%s\": open the exec fifo", id);
+		goto out;
+	}
 	/* Our open lets the init's open(O_WRONLY) return; it writes one byte. */
 	for (;;) {
 		struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
@@ -601,8 +607,9 @@ out:
 static const int term_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 
 /* Foreground run: husk stays, so it is the MAINPID; a child relays READY=1 while husk
- * waits for the container, and ends with it. */
-static void notify_relay_in_background(struct container *c)
+ * waits for the container, and ends with it (husk waits for it then: the relay may
+ * still hold a READY=1 the container sent just before it exited). */
+static pid_t notify_relay_in_background(struct container *c)
 {
 	pid_t husk = getpid(), pid = fork();
 
@@ -617,6 +624,7 @@ static void notify_relay_in_background(struct container *c)
 		husk_log(HUSK_LOG_WARNING, "NOTIFY_SOCKET: fork the relay: %s", strerror(errno));
 	close(c->notify_fd);
 	c->notify_fd = -1;
+	return pid;
 }
 
 int husk_container_run(const struct husk_context *ctx, const char *id, const struct husk_create_options *opts,
@@ -625,6 +633,7 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	struct container c = { .run = true };
 	struct container_state *st = NULL;
 	sigset_t term, saved;
+	pid_t relay = -1;
 	int r, master = -1;
 
 	*status = 0;
@@ -661,7 +670,7 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	if (opts->detach)
 		goto out;
 	if (c.notify_fd >= 0)
-		notify_relay_in_background(&c);
+		relay = notify_relay_in_background(&c);
 	/* Foreground: the lock is not held while the container runs. */
 	close(c.lock_fd);
 	c.lock_fd = -1;
@@ -673,6 +682,10 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	}
 	process_wait(c.req.pid, status);
 	process_forward_signals(0);
+	if (relay > 0) {
+		int ignored;
+		waitpid(relay, &ignored, 0);
+	}
 	/* As runc does, a foreground run removes the container once it has exited,
 	 * unless --keep asks for it to stay, stopped, until delete. */
 	if (!opts->keep && state_load(ctx, id, &st, err) == 0) {
@@ -735,9 +748,16 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 	if (r == -ENOENT && force)
 		return 0; /* gone already: what the caller wanted (runc does the same) */
 	if (r == -ENOTDIR && force) {
-		/* Something that is not a directory where the state should be: no record of
-		 * any process or cgroup can be in it. */
-		_cleanup_free_ char *path = state_dir_of(ctx, id);
+		/* Something that is not a directory where the state should be: no record is
+		 * left, but a container's cgroup at the default path names its owner. */
+		_cleanup_free_ char *path = state_dir_of(ctx, id), *cg = NULL, *full = NULL;
+		struct spec none = { 0 };
+		const char *mp = cgroup_mountpoint();
+
+		cg = cgroup_path_for(&none, id, ctx->rootless);
+		full = mp ? xasprintf("%s%s", mp, cg) : NULL;
+		if (full && cgroup_owned_by(full, path) && (r = cgroup_destroy(full, err)) < 0)
+			return r;
 		if (unlink(path) < 0 && errno != ENOENT)
 			return husk_error_sys(err, errno, "remove \"%s\"", path);
 		return 0;

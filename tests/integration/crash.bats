@@ -166,12 +166,19 @@ damage() {
 	done
 }
 
-@test "a state directory replaced by a file: delete --force removes it" {
-	mkdir -p "$ROOT"
+# No record survives, but the container's cgroup (at the default path) names the
+# state directory it belongs to.
+@test "a state directory replaced by a file: delete --force removes it and the container" {
+	husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
+	CONTAINER_PID=$(cat "$BUNDLE/pid")
+	rm -rf "${ROOT:?}/c1"
 	echo junk >"$ROOT/c1"
+	run husk state c1
+	[ "$status" -ne 0 ]
 	run husk delete --force c1
 	[ "$status" -eq 0 ]
 	[ ! -e "$ROOT/c1" ]
+	assert_clean c1
 }
 
 @test "a FIFO as config.json fails create at once" {
