@@ -6,7 +6,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev libsystemd-dev \
-	busybox-static bats jq procps iproute2 util-linux libcap2-bin strace \
+	busybox-static bats jq procps iproute2 util-linux libcap2-bin strace criu \
 	qemu-system-x86 linux-image-amd64 xz-utils cpio kmod \
 	clang libclang-rt-14-dev valgrind systemd python3-minimal time apparmor \
 	go-md2man podman conmon containernetworking-plugins iptables containerd

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
 #include "hooks.h"
+#include "criu.h"
 #include "netlink.h"
 #include "notify.h"
 #include "process.h"
@@ -279,12 +281,81 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 	return 0;
 }
 
+/* The container's home on the host: its state directory (locked) with the config it
+ * was made with, and its cgroup with the limits, each recorded before it is made.
+ * The caller undoes it (container_undo) on failure. */
+static int container_make_home(struct container *c, struct husk_error *err)
+{
+	const struct husk_context *ctx = c->ctx;
+	_cleanup_free_ char *cgpath = NULL, *cfg_text = NULL;
+	struct json_writer *w;
+	int r;
+
+	if ((r = state_dir_create(ctx, c->id, &c->dir, &c->lock_fd, err)) < 0)
+		return r;
+	format_rfc3339(c->created, sizeof(c->created));
+	w = json_writer_new(false);
+	json_write_value(w, c->spec->doc);
+	cfg_text = json_writer_finish(w);
+	{
+		_cleanup_free_ char *path = xasprintf("%s/" STATE_CONFIG, c->dir);
+		if ((r = write_file_at(AT_FDCWD, path, cfg_text, strlen(cfg_text), 0600)) < 0)
+			return husk_error_sys(err, -r, "write \"%s\"", path);
+	}
+	if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS) {
+		cgpath = cgroup_path_for(c->spec, c->id, ctx->rootless);
+		/* Intent first: a husk killed from here on leaves a record delete --force reads. */
+		r = cgroup_resolve(cgpath, &c->cgroup, err);
+		if (r == 0 && c->cgroup && (r = state_write_intent(c->dir, STATE_INTENT_CGROUP, c->cgroup, err)) == 0 &&
+		    (r = cgroup_create(c->cgroup, c->dir, &c->cgroup_fd, err)) < 0) {
+			free(c->cgroup);
+			c->cgroup = NULL;
+		}
+		if (r < 0 && ctx->rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
+			/* Not delegated to this user: without limits there is nothing a
+			 * cgroup must do (runc and crun decide the same). */
+			if (c->resources.n_writes)
+				return husk_error_wrap(err, "%s: rootless, and the cgroup is not delegated to uid %u",
+						       c->resources.writes[0].field, (unsigned) geteuid());
+			husk_log(HUSK_LOG_DEBUG, "rootless: %s; running without a cgroup", err->msg);
+			r = 0;
+		}
+		if (r < 0)
+			return r;
+	}
+	if (c->cgroup) {
+		if ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0)
+			return r;
+	} else if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS && c->resources.n_writes) {
+		return husk_error_set(err, ENOTSUP, "%s: this host has no cgroup v2", c->resources.writes[0].field);
+	}
+	return 0;
+}
+
+/* state.json, the last record of create (or restore): the container exists. */
+static int container_write_state(struct container *c, const char *pid_file, struct husk_error *err)
+{
+	struct container_state st = {
+		.id = (char *) c->id, .dir = c->dir, .pid = c->req.pid, .bundle = c->bundle,
+		.rootfs = c->spec->root_path, .created = c->created, .owner = getuid(), .cgroup = c->cgroup,
+		.systemd_unit = c->scope.unit, .notify_socket = (char *) c->notify_socket,
+		.executor = (char *) c->executor->name,
+	};
+	int r;
+
+	if (proc_start_time(st.pid, &st.pid_start) < 0)
+		return husk_error_set(err, ESRCH, "the container's init exited during setup");
+	if ((r = state_write(&st, c->spec->annotations, err)) < 0)
+		return r;
+	if (pid_file && (r = write_pid_file(pid_file, c->req.pid, err)) < 0)
+		return r;
+	return 0;
+}
+
 static int container_create(const struct husk_context *ctx, const char *id, const struct husk_create_options *opts,
 			    struct container *c, struct husk_error *err)
 {
-	_cleanup_free_ char *cgpath = NULL, *fifo = NULL, *cfg_text = NULL;
-	struct container_state st = { 0 };
-	struct json_writer *w;
+	_cleanup_free_ char *fifo = NULL;
 	int r;
 
 	c->ctx = ctx;
@@ -296,57 +367,14 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	c->notify_fd = -1;
 	if ((r = container_prepare(c, opts, err)) < 0)
 		return r;
-
 	/* Side effects from here: undone by container_undo on failure. */
-	if ((r = state_dir_create(ctx, id, &c->dir, &c->lock_fd, err)) < 0)
-		return r;
-	format_rfc3339(c->created, sizeof(c->created));
-	w = json_writer_new(false);
-	json_write_value(w, c->spec->doc);
-	cfg_text = json_writer_finish(w);
-	{
-		_cleanup_free_ char *path = xasprintf("%s/" STATE_CONFIG, c->dir);
-		if ((r = write_file_at(AT_FDCWD, path, cfg_text, strlen(cfg_text), 0600)) < 0) {
-			r = husk_error_sys(err, -r, "write \"%s\"", path);
-			goto fail;
-		}
-	}
+	if ((r = container_make_home(c, err)) < 0)
+		goto fail;
 	c->notify_socket = getenv("NOTIFY_SOCKET");
 	if (c->notify_socket && !*c->notify_socket)
 		c->notify_socket = NULL;
 	if (c->notify_socket && (r = notify_prepare(c->spec, c->dir, err)) < 0)
 		goto fail;
-	if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS) {
-		cgpath = cgroup_path_for(c->spec, id, ctx->rootless);
-		/* Intent first: a husk killed from here on leaves a record delete --force reads. */
-		r = cgroup_resolve(cgpath, &c->cgroup, err);
-		if (r == 0 && c->cgroup && (r = state_write_intent(c->dir, STATE_INTENT_CGROUP, c->cgroup, err)) == 0 &&
-		    (r = cgroup_create(c->cgroup, c->dir, &c->cgroup_fd, err)) < 0) {
-			free(c->cgroup);
-			c->cgroup = NULL;
-		}
-		if (r < 0 && ctx->rootless && (r == -EACCES || r == -EPERM || r == -EROFS)) {
-			/* Not delegated to this user: without limits there is nothing a
-			 * cgroup must do (runc and crun decide the same). */
-			if (c->resources.n_writes) {
-				r = husk_error_wrap(err, "%s: rootless, and the cgroup is not delegated to uid %u",
-						    c->resources.writes[0].field, (unsigned) geteuid());
-				goto fail;
-			}
-			husk_log(HUSK_LOG_DEBUG, "rootless: %s; running without a cgroup", err->msg);
-			r = 0;
-		}
-		if (r < 0)
-			goto fail;
-	}
-	if (c->cgroup) {
-		if ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0)
-			goto fail;
-	} else if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS && c->resources.n_writes) {
-		r = husk_error_set(err, ENOTSUP, "%s: this host has no cgroup v2",
-				   c->resources.writes[0].field);
-		goto fail;
-	}
 	if (!c->run) {
 		fifo = xasprintf("%s/" STATE_FIFO, c->dir);
 		if (mkfifo(fifo, 0600) < 0) {
@@ -413,24 +441,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 		c->req.console_fd = -1;
 	}
 
-	st.id = (char *) id;
-	st.dir = c->dir;
-	st.pid = c->req.pid;
-	if (proc_start_time(st.pid, &st.pid_start) < 0) {
-		r = husk_error_set(err, ESRCH, "the container's init exited during setup");
-		goto fail;
-	}
-	st.bundle = c->bundle;
-	st.rootfs = c->spec->root_path;
-	st.created = c->created;
-	st.owner = getuid();
-	st.cgroup = c->cgroup;
-	st.systemd_unit = c->scope.unit;
-	st.notify_socket = (char *) c->notify_socket;
-	st.executor = (char *) c->executor->name;
-	if ((r = state_write(&st, c->spec->annotations, err)) < 0)
-		goto fail;
-	if (opts->pid_file && (r = write_pid_file(opts->pid_file, c->req.pid, err)) < 0)
+	if ((r = container_write_state(c, opts->pid_file, err)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -513,6 +524,11 @@ static int destroy(struct container_state *st, struct husk_error *err)
 	run_poststop(st);
 	if ((r = cgroup_destroy(st->cgroup, err)) < 0)
 		return r;
+	{
+		/* A restore killed while CRIU ran leaves its bind of the rootfs. */
+		_cleanup_free_ char *criu_root = xasprintf("%s/" CRIU_ROOT, st->dir);
+		(void) umount2(criu_root, MNT_DETACH);
+	}
 	r = rm_rf(st->dir);
 	if (r < 0)
 		return husk_error_sys(err, -r, "remove \"%s\"", st->dir);
@@ -698,6 +714,76 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 out:
 	container_release(&c);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return r;
+}
+
+/* ---- checkpoint, restore -------------------------------------------------------------- */
+int husk_container_checkpoint(const struct husk_context *ctx, const char *id,
+			      const struct husk_checkpoint_options *opts, struct husk_error *err)
+{
+	struct container_state *st = NULL;
+	int r = criu_checkpoint(ctx, id, opts, err);
+
+	if (r < 0 || opts->leave_running || opts->pre_dump)
+		return r;
+	/* CRIU has killed the processes: what is left goes, as runc removes it. */
+	if (state_load(ctx, id, &st, err) == 0) {
+		r = destroy(st, err);
+		state_free(st);
+	}
+	return r;
+}
+
+int husk_container_restore(const struct husk_context *ctx, const char *id, const struct husk_restore_options *opts,
+			   int *status, struct husk_error *err)
+{
+	struct husk_create_options co = { .bundle = opts->bundle, .pid_file = opts->pid_file, .detach = opts->detach };
+	struct container c = { .run = true, .ctx = ctx, .id = id };
+	struct criu_restored out = { 0 };
+	struct container_state *st = NULL;
+	int r;
+
+	*status = 0;
+	c.lock_fd = c.cgroup_fd = c.console_peer = c.notify_fd = -1;
+	c.req.console_fd = c.req.fifo_fd = c.req.sync_fd = c.req.pidfd = c.req.lock_fd = c.req.seccomp_listener = -1;
+	c.req.cgroup_fd = -1;
+	if ((r = container_prepare(&c, &co, err)) < 0)
+		goto out;
+	if ((r = criu_check_image(opts->image_path, err)) < 0)
+		goto out;
+	if (c.spec->process.terminal) {
+		r = husk_error_set(err, ENOTSUP, "restore \"%s\": a container with process.terminal is not restored "
+				   "by this husk yet (--console-socket)", id);
+		goto out;
+	}
+	if ((r = container_make_home(&c, err)) < 0)
+		goto fail;
+	out.spec = c.spec;
+	out.state_dir = c.dir;
+	out.cgroup = c.cgroup;
+	if ((r = criu_restore(ctx, id, opts, &out, err)) < 0)
+		goto fail;
+	c.req.pid = out.pid;
+	if ((r = record_init(&c, out.pid, err)) < 0 || (r = container_write_state(&c, opts->pid_file, err)) < 0)
+		goto fail;
+	if (opts->detach)
+		goto out;
+	close(c.lock_fd);
+	c.lock_fd = -1;
+	process_forward_signals(out.pid);
+	process_wait(out.pid, status);
+	process_forward_signals(0);
+	if (state_load(ctx, id, &st, err) == 0) {
+		struct husk_error derr = { 0 };
+		if (destroy(st, &derr) < 0)
+			husk_log(HUSK_LOG_WARNING, "%s", derr.msg);
+		state_free(st);
+	}
+	goto out;
+fail:
+	container_undo(&c);
+out:
+	container_release(&c);
 	return r;
 }
 

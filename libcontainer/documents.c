@@ -155,7 +155,7 @@ int husk_spec_default(bool rootless, bool seccomp, char **out, struct husk_error
 
 const char *husk_build_features(void)
 {
-	return "+SECCOMP +CAP +MNL +YAJL +SYSTEMD +CGROUPV2 +EPHEMERAL";
+	return "+SECCOMP +CAP +MNL +YAJL +SYSTEMD +CGROUPV2 +EPHEMERAL +CRIU";
 }
 
 int husk_features(char **out, struct husk_error *err)
@@ -261,6 +261,9 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_key_string(w, "io.github.seccomp.libseccomp.version", ver);
 	json_write_key_string(w, "run.husk.ephemeral-rootfs", "SIZE: writable tmpfs overlay over a read-only rootfs");
 	json_write_key_string(w, "run.husk.executor", "namespaces");
+	/* Whether checkpoint and restore can work here: libcriu is loaded when used. */
+	json_write_key_string(w, "run.husk.checkpoint", husk_criu_available() ? "libcriu.so.2 (CRIU)" :
+				 "unavailable: libcriu.so.2 not found (Debian: apt-get install criu)");
 	json_write_object_end(w);
 	json_write_object_end(w);
 	*out = json_writer_finish(w);

@@ -125,6 +125,37 @@ struct husk_exec_options {
 int husk_container_exec(const struct husk_context *ctx, const char *id,
 			const struct husk_exec_options *opts, int *status, struct husk_error *err);
 
+/* ---- checkpoint and restore (CRIU) -------------------------------------- */
+/* Whether libcriu can be loaded (Debian's criu package). */
+bool husk_criu_available(void);
+
+/* The flags checkpoint and restore share, as runc spells them. */
+struct husk_criu_flags {
+	const char *manage_cgroups_mode;   /* soft (default), full, strict, ignore */
+	bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup;
+};
+struct husk_checkpoint_options {
+	const char *image_path;            /* default: ./checkpoint */
+	const char *work_path;             /* CRIU's logs; default: the image path */
+	const char *parent_path;           /* a previous (pre-)dump, relative to image_path */
+	bool leave_running, tcp_skip_in_flight, link_remap, pre_dump;
+	struct husk_criu_flags flags;
+};
+/* Dump running container ID; without leave_running (or pre_dump) the container is
+ * then gone, deleted as runc deletes it. */
+int husk_container_checkpoint(const struct husk_context *ctx, const char *id,
+			      const struct husk_checkpoint_options *opts, struct husk_error *err);
+struct husk_restore_options {
+	const char *bundle;                /* default: the current directory */
+	const char *image_path, *work_path, *pid_file;
+	bool detach, tcp_close;
+	struct husk_criu_flags flags;
+};
+/* Restore a checkpoint as container ID (which must not exist) from the bundle; in
+ * the foreground waits and stores its exit status in *status, then deletes it. */
+int husk_container_restore(const struct husk_context *ctx, const char *id,
+			   const struct husk_restore_options *opts, int *status, struct husk_error *err);
+
 /* ---- resources (cgroup v2) --------------------------------------------- */
 /* Freeze every process of a running container (cgroup.freeze), and thaw them; both
  * return once cgroup.events confirms it. */

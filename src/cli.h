@@ -30,5 +30,6 @@ const char *cli_id(const char *cmd, int argc, char **argv, int optind_);
 #define CMD(name) int cmd_##name(struct cli *cli, int argc, char **argv)
 CMD(create); CMD(start); CMD(run); CMD(exec); CMD(state); CMD(kill); CMD(delete);
 CMD(list); CMD(ps); CMD(spec); CMD(features); CMD(pause); CMD(resume); CMD(update); CMD(events);
+CMD(checkpoint); CMD(restore);
 
 #endif

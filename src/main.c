@@ -33,6 +33,8 @@ static const char usage[] =
 	"  resume    thaw a paused container\n"
 	"  update    change a container's cgroup limits\n"
 	"  events    print a container's stats and OOM events as JSON lines\n"
+	"  checkpoint save a running container with CRIU\n"
+	"  restore   restore a checkpoint as a container\n"
 	"  spec      write a default config.json\n"
 	"  features  print the runtime-spec features document\n"
 	"\n"
@@ -60,6 +62,7 @@ static const struct {
 	{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete }, { "list", cmd_list },
 	{ "ps", cmd_ps }, { "spec", cmd_spec }, { "features", cmd_features }, { "pause", cmd_pause },
 	{ "resume", cmd_resume }, { "update", cmd_update }, { "events", cmd_events },
+	{ "checkpoint", cmd_checkpoint }, { "restore", cmd_restore },
 };
 
 static char **orig_argv;

@@ -63,7 +63,7 @@ fi
 # The cgroup v2 limits need a kernel with every controller, and Podman and containerd
 # a stock cgroup v2 host as Debian 12 sets one up: one VM boot runs them all.
 if [ -z "${TESTS:-}" ] || [ -n "${VMTESTS:-}" ]; then
-	echo "# cgroup v2, AppArmor, Podman and containerd tests (in tests/vm/husk-vm)"
+	echo "# cgroup v2, AppArmor, Podman, containerd and CRIU tests (in tests/vm/husk-vm)"
 	vm_tally() {   # VM options and bats files
 		local opts=() rc
 		while [ "$1" != -- ]; do opts+=("$1"); shift; done
@@ -73,7 +73,7 @@ if [ -z "${TESTS:-}" ] || [ -n "${VMTESTS:-}" ]; then
 		# 1 is bats reporting failed tests; anything else is the VM failing to run them.
 		[ "$rc" -le 1 ] || echo "not ok - the VM did not complete $* (status $rc)"
 	}
-	tally < <(vm_tally --disk 64M -- ${VMTESTS:-tests/cgroupv2 tests/lsm tests/clients})
+	tally < <(vm_tally --disk 64M -- ${VMTESTS:-tests/cgroupv2 tests/lsm tests/clients tests/criu})
 	# A second boot with systemd as PID 1, for the systemd cgroup driver.
 	if [ -z "${VMTESTS:-}" ]; then
 		echo "# systemd cgroup driver tests (in tests/vm/husk-vm --systemd)"

@@ -1,0 +1,582 @@
+/* criu.c - checkpoint and restore through CRIU, for containers of the namespace
+ * executor.
+ *
+ * libcriu (Debian's criu package: libcriu.so.2) is loaded with dlopen when a
+ * checkpoint or restore asks for it, so husk builds and runs where CRIU is not
+ * installed.  libcriu runs the criu binary in its "swrk" mode; restore uses
+ * criu_restore_child, so the restored init is husk's own child, as a created one is.
+ *
+ * What a checkpoint holds, beside CRIU's images: husk-checkpoint.json, the container's
+ * config as it ran (so restore can tell a bundle that differs where it matters) and
+ * the mounts that were external to its mount namespace (bind mounts of host paths,
+ * masked paths), which restore maps to their sources again. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "criu.h"
+#include "json.h"
+#include "state.h"
+#include "utils.h"
+
+/* libcriu's interface (criu/criu.h), declared here so that husk builds without it. */
+typedef struct criu_opts criu_opts;
+enum { CG_MODE_IGNORE, CG_MODE_NONE, CG_MODE_PROPS, CG_MODE_SOFT, CG_MODE_FULL, CG_MODE_STRICT };
+
+static struct {
+	void *handle;
+	int (*init_opts)(criu_opts **);
+	void (*free_opts)(criu_opts *);
+	void (*set_pid)(criu_opts *, int);
+	void (*set_images_dir_fd)(criu_opts *, int);
+	void (*set_work_dir_fd)(criu_opts *, int);
+	int (*set_parent_images)(criu_opts *, const char *);
+	int (*set_log_file)(criu_opts *, const char *);
+	void (*set_log_level)(criu_opts *, int);
+	int (*set_root)(criu_opts *, const char *);
+	void (*set_leave_running)(criu_opts *, bool);
+	void (*set_tcp_established)(criu_opts *, bool);
+	void (*set_tcp_skip_in_flight)(criu_opts *, bool);
+	void (*set_tcp_close)(criu_opts *, bool);
+	void (*set_ext_unix_sk)(criu_opts *, bool);
+	void (*set_shell_job)(criu_opts *, bool);
+	void (*set_file_locks)(criu_opts *, bool);
+	void (*set_link_remap)(criu_opts *, bool);
+	void (*set_auto_dedup)(criu_opts *, bool);
+	void (*set_track_mem)(criu_opts *, bool);
+	void (*set_orphan_pts_master)(criu_opts *, bool);
+	void (*set_manage_cgroups)(criu_opts *, bool);
+	void (*set_manage_cgroups_mode)(criu_opts *, int);
+	int (*set_freeze_cgroup)(criu_opts *, const char *);
+	int (*add_ext_mount)(criu_opts *, const char *, const char *);
+	int (*add_cg_root)(criu_opts *, const char *, const char *);
+	int (*add_external)(criu_opts *, const char *);
+	int (*add_inherit_fd)(criu_opts *, int, const char *);
+	int (*dump)(criu_opts *);
+	int (*pre_dump)(criu_opts *);
+	int (*restore_child)(criu_opts *);
+	int (*get_version)(criu_opts *);
+} lib;
+
+#define SYM(field, name) { (void **) &lib.field, "criu_local_" name }
+
+static int criu_load(struct husk_error *err)
+{
+	static const struct { void **slot; const char *name; } syms[] = {
+		SYM(init_opts, "init_opts"), SYM(free_opts, "free_opts"), SYM(set_pid, "set_pid"),
+		SYM(set_images_dir_fd, "set_images_dir_fd"), SYM(set_work_dir_fd, "set_work_dir_fd"),
+		SYM(set_parent_images, "set_parent_images"), SYM(set_log_file, "set_log_file"),
+		SYM(set_log_level, "set_log_level"), SYM(set_root, "set_root"),
+		SYM(set_leave_running, "set_leave_running"), SYM(set_tcp_established, "set_tcp_established"),
+		SYM(set_tcp_skip_in_flight, "set_tcp_skip_in_flight"), SYM(set_tcp_close, "set_tcp_close"),
+		SYM(set_ext_unix_sk, "set_ext_unix_sk"), SYM(set_shell_job, "set_shell_job"),
+		SYM(set_file_locks, "set_file_locks"), SYM(set_link_remap, "set_link_remap"),
+		SYM(set_auto_dedup, "set_auto_dedup"), SYM(set_track_mem, "set_track_mem"),
+		SYM(set_orphan_pts_master, "set_orphan_pts_master"), SYM(set_manage_cgroups, "set_manage_cgroups"),
+		SYM(set_manage_cgroups_mode, "set_manage_cgroups_mode"), SYM(set_freeze_cgroup, "set_freeze_cgroup"),
+		SYM(add_ext_mount, "add_ext_mount"), SYM(add_cg_root, "add_cg_root"), SYM(add_external, "add_external"),
+		SYM(add_inherit_fd, "add_inherit_fd"),
+		SYM(dump, "dump"), SYM(pre_dump, "pre_dump"), SYM(restore_child, "restore_child"),
+		SYM(get_version, "get_version"),
+	};
+
+	if (lib.handle)
+		return 0;
+	lib.handle = dlopen("libcriu.so.2", RTLD_NOW | RTLD_LOCAL);
+	if (!lib.handle)
+		return husk_error_set(err, ENOTSUP, "checkpoint and restore need CRIU (Debian: apt-get install criu)");
+	for (size_t i = 0; i < ARRAY_SIZE(syms); i++)
+		if (!(*syms[i].slot = dlsym(lib.handle, syms[i].name))) {
+			dlclose(lib.handle);
+			lib.handle = NULL;
+			return husk_error_set(err, ENOTSUP, "libcriu.so.2 lacks %s: CRIU 3.15 or later is needed", syms[i].name);
+		}
+	return 0;
+}
+
+bool husk_criu_available(void)
+{
+	struct husk_error err;
+
+	return criu_load(&err) == 0;
+}
+
+/* ---- what CRIU said --------------------------------------------------------------- */
+/* The last "Error" line of CRIU's log, without its timestamp and source position:
+ * what failed and why, in CRIU's words. */
+static char *criu_log_error(const char *log)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save, *last = NULL;
+
+	if (read_regular_file_at(AT_FDCWD, log, 64 << 20, &text, NULL) < 0)
+		return NULL;
+	/* The last error that says what went wrong, not the summaries that follow it
+	 * ("Dump files (pid: N) failed with -1", "Dumping FAILED."). */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, "Error (") && !strstr(line, "Error:"))
+			continue;
+		/* CRIU that cannot read this kernel's vDSO fails before it looks at anything
+		 * else: that first error is the one that matters. */
+		if (strstr(line, "vdso: ")) {
+			last = line;
+			break;
+		}
+		if (!strstr(line, "FAILED") && !strstr(line, "failed with"))
+			last = line;
+	}
+	if (!last)
+		return NULL;
+	/* "(00.012345) Error (criu/mount.c:123): mnt: ..." -> "mnt: ..." */
+	if (strstr(last, "): "))
+		last = strstr(last, "): ") + 3;
+	else if (strstr(last, "Error: "))
+		last = strstr(last, "Error: ") + 7;
+	return xstrdup(last);
+}
+
+static int criu_failed(struct husk_error *err, int r, const char *what, const char *id, const char *log)
+{
+	_cleanup_free_ char *why = criu_log_error(log);
+
+	if (why && str_has_prefix(why, "vdso: "))
+		return husk_error_set(err, EIO, "%s \"%s\": criu: %s (this CRIU cannot work with this kernel's vDSO; "
+				      "the container is untouched); full log: %s", what, id, why, log);
+	if (why)
+		return husk_error_set(err, EIO, "%s \"%s\": criu: %s; full log: %s", what, id, why, log);
+	return husk_error_set(err, r ? -r : EIO, "%s \"%s\": criu failed (%s); full log: %s", what, id,
+			      strerror(r ? -r : EIO), log);
+}
+
+/* ---- shared ------------------------------------------------------------------------ */
+#define CHECKPOINT_INFO "husk-checkpoint.json"
+
+static int cg_mode_of(const char *name, int *mode, struct husk_error *err)
+{
+	static const struct { const char *name; int mode; } modes[] = {
+		{ "soft", CG_MODE_SOFT }, { "full", CG_MODE_FULL }, { "strict", CG_MODE_STRICT },
+		{ "ignore", CG_MODE_IGNORE },
+	};
+
+	*mode = CG_MODE_SOFT; /* runc's default */
+	if (!name)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(name, modes[i].name)) {
+			*mode = modes[i].mode;
+			return 0;
+		}
+	return husk_error_set(err, EINVAL, "--manage-cgroups-mode: expected soft, full, strict or ignore, not \"%s\"", name);
+}
+
+/* The mounts CRIU must be told about, since their source lies outside the container:
+ * bind mounts of host paths, and the host's /dev/null over each masked file. */
+struct ext_mount {
+	char *destination, *source;
+};
+
+static void ext_mounts_free(struct ext_mount *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].destination);
+		free(v[i].source);
+	}
+	free(v);
+}
+
+static size_t external_mounts(const struct spec *s, const char *bundle, pid_t pid, struct ext_mount **out)
+{
+	struct ext_mount *v = xcalloc(s->n_mounts + strv_len(s->masked_paths) + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (!m->bind)
+			continue;
+		v[n].destination = xstrdup(m->destination);
+		v[n++].source = m->source[0] == '/' || !bundle ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+	}
+	for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++) {
+		_cleanup_free_ char *in = xasprintf("/proc/%d/root%s", pid, s->masked_paths[i]);
+		struct stat st;
+		/* A masked file is the host's null device; a masked directory an empty tmpfs
+		 * of the container's own, which CRIU dumps as it does any tmpfs. */
+		if (lstat(in, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+			v[n].destination = xstrdup(s->masked_paths[i]);
+			v[n++].source = xstrdup("/dev/null");
+		}
+	}
+	*out = v;
+	return n;
+}
+
+/* Open (making it when asked) a directory for CRIU's images or work files. */
+static int open_dir(const char *path, bool create, const char *flag, struct husk_error *err)
+{
+	int fd;
+
+	if (create && mkdir_p(path, 0700) < 0 && errno != EEXIST)
+		return husk_error_sys(err, errno, "%s \"%s\"", flag, path);
+	fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error_sys(err, errno, "%s \"%s\"", flag, path);
+	return fd;
+}
+
+static int common_opts(criu_opts *o, int images, int work, const char *log, int cg_mode,
+		       const struct husk_criu_flags *f, struct husk_error *err)
+{
+	lib.set_images_dir_fd(o, images);
+	lib.set_work_dir_fd(o, work);
+	lib.set_log_level(o, 4);
+	if (lib.set_log_file(o, log) < 0)
+		return husk_error_set(err, ENOMEM, "criu: set the log file");
+	lib.set_tcp_established(o, f->tcp_established);
+	lib.set_ext_unix_sk(o, f->ext_unix_sk);
+	lib.set_shell_job(o, f->shell_job);
+	lib.set_file_locks(o, f->file_locks);
+	lib.set_auto_dedup(o, f->auto_dedup);
+	lib.set_manage_cgroups(o, true);
+	lib.set_manage_cgroups_mode(o, cg_mode);
+	return 0;
+}
+
+/* ---- checkpoint ------------------------------------------------------------------- */
+/* How CRIU knows the init's stdio, when it comes from outside the container: a pipe
+ * by "pipe:[inode]", and restore hands husk's own stdio in its place (inherit-fd), as
+ * runc does; a file or device of the host's (/dev/null, a log file) by
+ * "file[mnt:inode]", which the dump is told is external, recorded as
+ * "file[mnt:inode]=PATH": restore opens PATH again and CRIU puts the offset back.
+ * NULL for what CRIU dumps by itself (a pty, a socket, a file in the container). */
+static char *stdio_key(pid_t pid, int fd, criu_opts *o)
+{
+	char path[64], target[256], *mnt;
+	_cleanup_free_ char *info = NULL;
+	ssize_t n;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	if (str_has_prefix(target, "pipe:["))
+		return xstrdup(target);
+	if (target[0] != '/' || str_has_prefix(target, "/dev/pts/") || stat(path, &st) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	if (read_file_at(AT_FDCWD, path, 4096, &info, NULL) < 0 || !(mnt = strstr(info, "mnt_id:")))
+		return NULL;
+	/* The mount it is on must be outside the container's mount namespace for this
+	 * to be needed; a file inside is dumped by path.  Outside: the host's (usual). */
+	{
+		_cleanup_free_ char *key = xasprintf("file[%lx:%llx]", strtoul(mnt + 7, NULL, 10),
+						      (unsigned long long) st.st_ino);
+		char self_ns[64] = "", its_ns[64] = "";
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+		if (readlink(path, its_ns, sizeof(its_ns) - 1) > 0 && readlink("/proc/self/ns/mnt", self_ns,
+									      sizeof(self_ns) - 1) > 0 &&
+		    strcmp(its_ns, self_ns) == 0)
+			return NULL;
+		if (o)
+			lib.add_external(o, key);
+		return xasprintf("%s=%s", key, target);
+	}
+}
+
+static int write_info(int images, const struct ext_mount *ext, size_t n_ext, char *const stdio[3],
+		      const char *config_text, struct husk_error *err)
+{
+	struct json_writer *w = json_writer_new(true);
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	json_write_object_begin(w);
+	json_write_key_string(w, "husk", "1");
+	json_write_key(w, "externalMounts");
+	json_write_array_begin(w);
+	for (size_t i = 0; i < n_ext; i++) {
+		json_write_object_begin(w);
+		json_write_key_string(w, "destination", ext[i].destination);
+		json_write_key_string(w, "source", ext[i].source);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
+	json_write_key(w, "stdio");
+	json_write_array_begin(w);
+	for (int i = 0; i < 3; i++)
+		if (stdio[i])
+			json_write_string(w, stdio[i]);
+		else
+			json_write_null(w);
+	json_write_array_end(w);
+	json_write_key_string(w, "config", config_text);
+	json_write_object_end(w);
+	text = json_writer_finish(w);
+	r = write_file_at(images, CHECKPOINT_INFO, text, strlen(text), 0600);
+	if (r < 0)
+		return husk_error_sys(err, -r, "write %s", CHECKPOINT_INFO);
+	return 0;
+}
+
+int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct husk_checkpoint_options *opts,
+		    struct husk_error *err)
+{
+	_cleanup_close_ int lock = -1, images = -1, work = -1;
+	_cleanup_free_ char *cfg = NULL, *cfg_text = NULL, *log = NULL;
+	const char *image_path = opts->image_path ? opts->image_path : "checkpoint";
+	struct container_state *st = NULL;
+	struct spec *s = NULL;
+	criu_opts *o = NULL;
+	struct ext_mount *ext = NULL;
+	char *stdio[3] = { NULL, NULL, NULL };
+	size_t n_ext = 0;
+	int r, cg_mode;
+	const char *status;
+
+	if ((r = cg_mode_of(opts->flags.manage_cgroups_mode, &cg_mode, err)) < 0)
+		return r;
+	if ((r = criu_load(err)) < 0)
+		return r;
+	if ((r = state_lock(ctx, id, &lock, err)) < 0 || (r = state_load(ctx, id, &st, err)) < 0)
+		return r;
+	status = state_status(st);
+	if (strcmp(status, "running") && strcmp(status, "paused")) {
+		r = husk_error_set(err, EINVAL, "container \"%s\" is %s: only a running or paused one can be checkpointed",
+				   id, status);
+		goto out;
+	}
+	if (st->executor && strcmp(st->executor, "namespaces")) {
+		r = husk_error_set(err, ENOTSUP, "container \"%s\" runs in the %s executor: checkpoint is for the "
+				   "namespace executor's containers", id, st->executor);
+		goto out;
+	}
+	cfg = xasprintf("%s/" STATE_CONFIG, st->dir);
+	if ((r = read_regular_file_at(AT_FDCWD, cfg, SPEC_MAX_SIZE, &cfg_text, NULL)) < 0) {
+		r = husk_error_sys(err, -r, "read \"%s\"", cfg);
+		goto out;
+	}
+	if ((r = spec_parse(cfg_text, cfg, st->bundle, &s, err)) < 0)
+		goto out;
+	if ((images = open_dir(image_path, true, "--image-path", err)) < 0) {
+		r = images;
+		goto out;
+	}
+	if ((work = open_dir(opts->work_path ? opts->work_path : image_path, true, "--work-path", err)) < 0) {
+		r = work;
+		goto out;
+	}
+	log = xasprintf("%s/%s", opts->work_path ? opts->work_path : image_path,
+			opts->pre_dump ? "pre-dump.log" : "dump.log");
+	if ((r = lib.init_opts(&o)) < 0) {
+		r = husk_error_sys(err, -r, "criu: initialise its options");
+		goto out;
+	}
+	if ((r = common_opts(o, images, work, "dump.log", cg_mode, &opts->flags, err)) < 0)
+		goto out;
+	if (opts->pre_dump)
+		lib.set_log_file(o, "pre-dump.log");
+	lib.set_pid(o, st->pid);
+	lib.set_root(o, s->root_path);
+	lib.set_leave_running(o, opts->leave_running || opts->pre_dump);
+	lib.set_tcp_skip_in_flight(o, opts->tcp_skip_in_flight);
+	lib.set_link_remap(o, opts->link_remap);
+	lib.set_orphan_pts_master(o, s->process.terminal);
+	if (opts->parent_path && lib.set_parent_images(o, opts->parent_path) < 0) {
+		r = husk_error_set(err, ENOMEM, "criu: --parent-path");
+		goto out;
+	}
+	/* A pre-dump tracks the pages written from then on; a dump on top of one saves
+	 * only those (runc sets the same). */
+	if (opts->pre_dump || opts->parent_path)
+		lib.set_track_mem(o, true);
+	if (st->cgroup)
+		lib.set_freeze_cgroup(o, st->cgroup);
+	/* Mounts whose source is outside the container: CRIU records them by their path
+	 * in the container, and restore maps that path to a source again. */
+	n_ext = external_mounts(s, st->bundle, st->pid, &ext);
+	for (size_t i = 0; i < n_ext; i++)
+		lib.add_ext_mount(o, ext[i].destination, ext[i].destination);
+	for (int i = 0; i < 3; i++)
+		stdio[i] = stdio_key(st->pid, i, o);
+	if ((r = write_info(images, ext, n_ext, stdio, cfg_text, err)) < 0)
+		goto out;
+	r = opts->pre_dump ? lib.pre_dump(o) : lib.dump(o);
+	if (r < 0) {
+		r = criu_failed(err, r, opts->pre_dump ? "pre-dump" : "checkpoint", id, log);
+		goto out;
+	}
+	r = 0;
+	/* runc: a checkpoint without --leave-running stops the container (CRIU killed it). */
+out:
+	if (o)
+		lib.free_opts(o);
+	ext_mounts_free(ext, n_ext);
+	for (int i = 0; i < 3; i++)
+		free(stdio[i]);
+	spec_free(s);
+	state_free(st);
+	return r;
+}
+
+/* ---- restore ---------------------------------------------------------------------- */
+/* The checkpoint's husk-checkpoint.json: its external mounts. */
+static int read_info(int images, const char *image_path, struct ext_mount **ext, size_t *n_ext,
+		     char *stdio[3], struct husk_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	json_value *doc = NULL;
+	const json_value *arr;
+	char jerr[256];
+	int r;
+
+	r = read_regular_file_at(images, CHECKPOINT_INFO, SPEC_MAX_SIZE * 2, &text, NULL);
+	if (r == -ENOENT)
+		return husk_error_set(err, ENOENT, "--image-path \"%s\": not a husk checkpoint (no %s)", image_path,
+				      CHECKPOINT_INFO);
+	if (r < 0)
+		return husk_error_sys(err, -r, "--image-path \"%s\": read %s", image_path, CHECKPOINT_INFO);
+	if (json_parse(text, &doc, jerr, sizeof(jerr)) < 0 ||
+	    !(arr = json_object_get(doc, "externalMounts")) || json_type_of(arr) != JSON_ARRAY) {
+		json_free(doc);
+		return husk_error_set(err, EINVAL, "--image-path \"%s\": %s is damaged", image_path, CHECKPOINT_INFO);
+	}
+	*ext = xcalloc(json_len(arr) + 1, sizeof(**ext));
+	for (size_t i = 0; i < json_len(arr); i++) {
+		const char *d = json_string(json_object_get(json_array_at(arr, i), "destination"));
+		const char *s = json_string(json_object_get(json_array_at(arr, i), "source"));
+		if (!d || !s)
+			continue;
+		(*ext)[*n_ext].destination = xstrdup(d);
+		(*ext)[(*n_ext)++].source = xstrdup(s);
+	}
+	arr = json_object_get(doc, "stdio");
+	for (int i = 0; i < 3 && stdio; i++) {
+		const char *k = json_string(json_array_at(arr, i));
+		stdio[i] = k ? xstrdup(k) : NULL;
+	}
+	json_free(doc);
+	return 0;
+}
+
+int criu_check_image(const char *image_path, struct husk_error *err)
+{
+	_cleanup_close_ int images = open_dir(image_path ? image_path : "checkpoint", false, "--image-path", err);
+	struct ext_mount *ext = NULL;
+	size_t n_ext = 0;
+	int r;
+
+	if (images < 0)
+		return images;
+	r = read_info(images, image_path ? image_path : "checkpoint", &ext, &n_ext, NULL, err);
+	ext_mounts_free(ext, n_ext);
+	return r;
+}
+
+/* CRIU restores the container's own mount namespace from its images and needs its
+ * root as a mount point: a bind of the rootfs in the container's state directory, as
+ * runc makes it, for the length of the restore (a delete --force of a restore that
+ * died removes it: CRIU_ROOT). */
+static int mount_criu_root(const char *rootfs, const char *target, struct husk_error *err)
+{
+	if (mkdir(target, 0700) < 0 && errno != EEXIST)
+		return husk_error_sys(err, errno, "restore: mkdir \"%s\"", target);
+	if (mount(rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return husk_error_sys(err, errno, "restore: bind \"%s\" on \"%s\"", rootfs, target);
+	return 0;
+}
+
+int criu_restore(const struct husk_context *ctx, const char *id, const struct husk_restore_options *opts,
+		 struct criu_restored *out, struct husk_error *err)
+{
+	_cleanup_close_ int images = -1, work = -1;
+	_cleanup_free_ char *log = NULL, *root = NULL, *rel = NULL;
+	const char *image_path = opts->image_path ? opts->image_path : "checkpoint";
+	struct ext_mount *ext = NULL;
+	char *stdio[3] = { NULL, NULL, NULL };
+	int reopened[3] = { -1, -1, -1 };
+	size_t n_ext = 0;
+	criu_opts *o = NULL;
+	int r, cg_mode;
+
+	if ((r = cg_mode_of(opts->flags.manage_cgroups_mode, &cg_mode, err)) < 0)
+		return r;
+	if ((r = criu_load(err)) < 0)
+		return r;
+	if ((images = open_dir(image_path, false, "--image-path", err)) < 0)
+		return images;
+	if ((r = read_info(images, image_path, &ext, &n_ext, stdio, err)) < 0)
+		return r;
+	if ((work = open_dir(opts->work_path ? opts->work_path : image_path, true, "--work-path", err)) < 0) {
+		r = work;
+		goto out;
+	}
+	log = xasprintf("%s/restore.log", opts->work_path ? opts->work_path : image_path);
+	root = xasprintf("%s/" CRIU_ROOT, out->state_dir);
+	if ((r = mount_criu_root(out->spec->root_path, root, err)) < 0)
+		goto out;
+	if ((r = lib.init_opts(&o)) < 0) {
+		r = husk_error_sys(err, -r, "criu: initialise its options");
+		goto out;
+	}
+	if ((r = common_opts(o, images, work, "restore.log", cg_mode, &opts->flags, err)) < 0)
+		goto out;
+	lib.set_root(o, root);
+	lib.set_tcp_close(o, opts->tcp_close);
+	lib.set_orphan_pts_master(o, out->spec->process.terminal);
+	for (size_t i = 0; i < n_ext; i++)
+		lib.add_ext_mount(o, ext[i].destination, ext[i].source);
+	/* The container's stdio from outside it: husk's own pipes, the files it had. */
+	for (int i = 0; i < 3; i++) {
+		char *path = stdio[i] ? strchr(stdio[i], '=') : NULL;
+		if (!stdio[i])
+			continue;
+		if (path) {
+			*path++ = '\0';
+			/* Not close-on-exec: libcriu execs criu, which takes it from us. */
+			reopened[i] = open(path, (i == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY | O_NONBLOCK);
+			if (reopened[i] < 0) {
+				r = husk_error_sys(err, errno, "restore \"%s\": the container's fd %d was \"%s\"", id, i, path);
+				goto out;
+			}
+		}
+		lib.add_inherit_fd(o, reopened[i] >= 0 ? reopened[i] : i, stdio[i]);
+	}
+	/* The container's cgroups come back below the one made for it. */
+	if (out->cgroup) {
+		const char *mp = cgroup_mountpoint();
+		rel = xstrdup(out->cgroup + (mp ? strlen(mp) : 0));
+		lib.add_cg_root(o, NULL, rel);
+	}
+	r = lib.restore_child(o);
+	if (r < 0) {
+		r = criu_failed(err, r, "restore", id, log);
+		goto out;
+	}
+	out->pid = r;
+	r = 0;
+out:
+	if (o)
+		lib.free_opts(o);
+	if (root && umount2(root, MNT_DETACH) == 0)
+		rmdir(root);
+	ext_mounts_free(ext, n_ext);
+	for (int i = 0; i < 3; i++) {
+		free(stdio[i]);
+		if (reopened[i] >= 0)
+			close(reopened[i]);
+	}
+	return r;
+}

@@ -1,0 +1,31 @@
+/* criu.h - checkpoint and restore through CRIU (libcriu, loaded when first used). */
+#ifndef HUSK_CRIU_H
+#define HUSK_CRIU_H
+
+#include <sys/types.h>
+
+#include "husk.h"
+#include "spec.h"
+
+/* Dump the running container described by its state directory into the image
+ * directory (CRIU kills it unless opts->leave_running or pre_dump). */
+int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct husk_checkpoint_options *opts,
+		    struct husk_error *err);
+
+/* The bind of the rootfs a restore makes in the state directory for CRIU. */
+#define CRIU_ROOT "criu-root"
+
+/* The image directory is a husk checkpoint (before anything is made for a restore). */
+int criu_check_image(const char *image_path, struct husk_error *err);
+/* Restore: in, the container's spec, state directory and cgroup (made by the caller);
+ * out, the restored init, a child of the caller. */
+struct criu_restored {
+	const struct spec *spec;
+	const char *state_dir;
+	const char *cgroup;
+	pid_t pid;
+};
+int criu_restore(const struct husk_context *ctx, const char *id, const struct husk_restore_options *opts,
+		 struct criu_restored *out, struct husk_error *err);
+
+#endif
