@@ -471,17 +471,6 @@ static int wait_pidfd(int pidfd, int timeout_ms)
 	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
 }
 
-static int load_config(const struct container_state *st, struct spec **s, struct husk_error *err)
-{
-	_cleanup_free_ char *path = xasprintf("%s/" STATE_CONFIG, st->dir), *text = NULL;
-	int r = read_regular_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &text, NULL);
-
-	if (r == -EBADFD)
-		return husk_error_set(err, EINVAL, "\"%s\": not a regular file", path);
-	if (r < 0)
-		return husk_error_sys(err, -r, "read \"%s\"", path);
-	return spec_parse(text, path, st->bundle, s, err);
-}
 
 static void run_poststop(const struct container_state *st)
 {
@@ -489,7 +478,7 @@ static void run_poststop(const struct container_state *st)
 	struct husk_error err = { 0 };
 	struct spec *s = NULL;
 
-	if (!st->bundle || load_config(st, &s, &err) < 0)
+	if (!st->bundle || state_load_config(st, &s, NULL, &err) < 0)
 		return; /* recovered from intent records: not a container that ever ran */
 	state = state_oci_json(st->id, "stopped", 0, st->bundle, st->annotations, NULL, false);
 	/* runtime-spec: a failing poststop hook is a warning; the lifecycle goes on. */
@@ -569,7 +558,7 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
 		r = husk_error_set(err, EINVAL, "container \"%s\" is %s, not created", id, status);
 		goto out;
 	}
-	if ((r = load_config(st, &s, err)) < 0)
+	if ((r = state_load_config(st, &s, NULL, err)) < 0)
 		goto out;
 	/* Everything that must exist before the process runs comes before the fifo is
 	 * opened, since that open alone lets the init go: the pidfd (a quick process may

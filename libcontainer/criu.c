@@ -335,7 +335,7 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 		    struct husk_error *err)
 {
 	_cleanup_close_ int lock = -1, images = -1, work = -1;
-	_cleanup_free_ char *cfg = NULL, *cfg_text = NULL, *log = NULL;
+	_cleanup_free_ char *cfg_text = NULL, *log = NULL;
 	const char *image_path = opts->image_path ? opts->image_path : "checkpoint";
 	struct container_state *st = NULL;
 	struct spec *s = NULL;
@@ -363,12 +363,7 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 				   "namespace executor's containers", id, st->executor);
 		goto out;
 	}
-	cfg = xasprintf("%s/" STATE_CONFIG, st->dir);
-	if ((r = read_regular_file_at(AT_FDCWD, cfg, SPEC_MAX_SIZE, &cfg_text, NULL)) < 0) {
-		r = husk_error_sys(err, -r, "read \"%s\"", cfg);
-		goto out;
-	}
-	if ((r = spec_parse(cfg_text, cfg, st->bundle, &s, err)) < 0)
+	if ((r = state_load_config(st, &s, &cfg_text, err)) < 0)
 		goto out;
 	if ((images = open_dir(image_path, true, "--image-path", err)) < 0) {
 		r = images;

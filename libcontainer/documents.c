@@ -153,6 +153,16 @@ int husk_spec_default(bool rootless, bool seccomp, char **out, struct husk_error
 	return 0;
 }
 
+/* KEY: [name(0), name(1), ...] up to the first NULL. */
+static void write_names(struct json_writer *w, const char *key, const char *(*name)(size_t))
+{
+	json_write_key(w, key);
+	json_write_array_begin(w);
+	for (size_t i = 0; name(i); i++)
+		json_write_string(w, name(i));
+	json_write_array_end(w);
+}
+
 const char *husk_build_features(void)
 {
 	return "+SECCOMP +CAP +MNL +YAJL +SYSTEMD +CGROUPV2 +EPHEMERAL +CRIU";
@@ -192,11 +202,7 @@ int husk_features(char **out, struct husk_error *err)
 	for (size_t i = 0; i < HOOK_KINDS; i++)
 		json_write_string(w, spec_hook_names[i]);
 	json_write_array_end(w);
-	json_write_key(w, "mountOptions");
-	json_write_array_begin(w);
-	for (size_t i = 0; spec_mount_option_name(i); i++)
-		json_write_string(w, spec_mount_option_name(i));
-	json_write_array_end(w);
+	write_names(w, "mountOptions", spec_mount_option_name);
 	json_write_key(w, "linux");
 	json_write_object_begin(w);
 	json_write_string_array(w, "namespaces", (char *const *) ns);
@@ -236,16 +242,8 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_object_end(w);
 	json_write_key(w, "memoryPolicy");
 	json_write_object_begin(w);
-	json_write_key(w, "modes");
-	json_write_array_begin(w);
-	for (size_t i = 0; spec_mempolicy_mode_name(i); i++)
-		json_write_string(w, spec_mempolicy_mode_name(i));
-	json_write_array_end(w);
-	json_write_key(w, "flags");
-	json_write_array_begin(w);
-	for (size_t i = 0; spec_mempolicy_flag_name(i); i++)
-		json_write_string(w, spec_mempolicy_flag_name(i));
-	json_write_array_end(w);
+	write_names(w, "modes", spec_mempolicy_mode_name);
+	write_names(w, "flags", spec_mempolicy_flag_name);
 	json_write_object_end(w);
 	json_write_key(w, "mountExtensions");
 	json_write_object_begin(w);

@@ -122,7 +122,6 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	struct spec_process p = { 0 };
 	struct exec_request req = { .console_fd = -1, .pidfd = -1, .seccomp_listener = -1 };
 	_cleanup_free_ char *cache = state_seccomp_cache_dir(ctx), *state_json = NULL;
-	_cleanup_free_ char *cfg = NULL, *text = NULL;
 	_cleanup_close_ int console_peer = -1;
 	const char *st_status;
 	int r;
@@ -135,12 +134,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		r = husk_error_set(err, EINVAL, "container \"%s\" is %s: cannot exec into it", id, st_status);
 		goto out;
 	}
-	cfg = xasprintf("%s/" STATE_CONFIG, st->dir);
-	if ((r = read_regular_file_at(AT_FDCWD, cfg, SPEC_MAX_SIZE, &text, NULL)) < 0) {
-		r = husk_error_sys(err, -r, "read \"%s\"", cfg);
-		goto out;
-	}
-	if ((r = spec_parse(text, cfg, st->bundle, &s, err)) < 0)
+	if ((r = state_load_config(st, &s, NULL, err)) < 0)
 		goto out;
 	if ((r = container_check_sealed_binary(s, err)) < 0)
 		goto out;

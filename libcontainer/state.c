@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "spec.h"
 #include "state.h"
 #include "utils.h"
 
@@ -198,6 +199,22 @@ int state_load(const struct husk_context *ctx, const char *id, struct container_
 	if ((r = state_parse(text, path, id, out, err)) < 0)
 		return r;
 	(*out)->dir = TAKE_PTR(dir);
+	return 0;
+}
+
+int state_load_config(const struct container_state *st, struct spec **s, char **text_out, struct husk_error *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" STATE_CONFIG, st->dir), *text = NULL;
+	int r = read_regular_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &text, NULL);
+
+	if (r == -EBADFD)
+		return husk_error_set(err, EINVAL, "\"%s\": not a regular file", path);
+	if (r < 0)
+		return husk_error_sys(err, -r, "read \"%s\"", path);
+	if ((r = spec_parse(text, path, st->bundle, s, err)) < 0)
+		return r;
+	if (text_out)
+		*text_out = TAKE_PTR(text);
 	return 0;
 }
 

@@ -55,6 +55,10 @@ int state_parse(const char *text, const char *path, const char *id, struct conta
 		struct husk_error *err);
 int state_load(const struct husk_context *ctx, const char *id, struct container_state **out,
 	       struct husk_error *err);
+struct spec;
+/* The config the container was made with (its state directory's copy), parsed; its
+ * text in *text when text is not NULL. */
+int state_load_config(const struct container_state *st, struct spec **s, char **text, struct husk_error *err);
 /* Write intent record NAME (STATE_INTENT_*) in DIR, atomically. */
 int state_write_intent(const char *dir, const char *name, const char *text, struct husk_error *err);
 /* A container whose state.json is missing or damaged, as far as its intent records
