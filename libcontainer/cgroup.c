@@ -208,26 +208,103 @@ int cgroup_create(const char *fspath, const char *owner, int *fd, struct husk_er
 	return 0;
 }
 
+/* The sub-cgroups a container made below its own are part of it (systemd as its
+ * init makes them, as does a runtime nested in it): every walk covers the subtree.
+ * The depth is bounded as the kernel bounds it (cgroup.max.depth), here at 64. */
+#define SUBTREE_MAX_DEPTH 64
+
+/* A DIR over dirfd's directory, dirfd itself left open. */
+static DIR *opendir_at(int dirfd)
+{
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
+/* cgroup.procs of dirfd's cgroup and of each below it, appended to *v. */
+static int read_pids_at(int dirfd, int depth, pid_t **v, size_t *count)
+{
+	_cleanup_free_ char *buf = NULL;
+	char *line, *save;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	r = read_file_at(dirfd, "cgroup.procs", 64 << 20, &buf, NULL);
+	if (r < 0)
+		return r;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		*v = xrealloc(*v, (*count + 1) * sizeof(pid_t));
+		(*v)[(*count)++] = atoi(line);
+	}
+	if (depth >= SUBTREE_MAX_DEPTH || !(d = opendir_at(dirfd)))
+		return 0;
+	while ((de = readdir(d))) {
+		int sub;
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd, de->d_name, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		read_pids_at(sub, depth + 1, v, count); /* one that went away meanwhile has none */
+		close(sub);
+	}
+	closedir(d);
+	return 0;
+}
+
 int cgroup_read_pids(const char *fspath, pid_t **pids, size_t *n)
 {
-	_cleanup_free_ char *path = xasprintf("%s/cgroup.procs", fspath), *buf = NULL;
-	size_t count = 0;
+	_cleanup_close_ int dirfd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	pid_t *v = NULL;
-	char *line, *save;
+	size_t count = 0;
 	int r;
 
 	*pids = NULL;
 	*n = 0;
-	r = read_file_at(AT_FDCWD, path, 64 << 20, &buf, NULL);
-	if (r < 0)
+	if (dirfd < 0)
+		return -errno;
+	r = read_pids_at(dirfd, 0, &v, &count);
+	if (r < 0) {
+		free(v);
 		return r;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		v = xrealloc(v, (count + 1) * sizeof(pid_t));
-		v[count++] = atoi(line);
 	}
 	*pids = v;
 	*n = count;
 	return 0;
+}
+
+/* rmdir every cgroup below dirfd, deepest first; the first that fails (still busy)
+ * stops it, with its path in *busy. */
+static int remove_subtree_at(int dirfd, const char *path, int depth, char **busy)
+{
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (depth >= SUBTREE_MAX_DEPTH || !(d = opendir_at(dirfd)))
+		return 0;
+	while (r == 0 && (de = readdir(d))) {
+		_cleanup_free_ char *subpath = NULL;
+		_cleanup_close_ int sub = -1;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		subpath = xasprintf("%s/%s", path, de->d_name);
+		sub = openat(dirfd, de->d_name, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		if (sub >= 0 && (r = remove_subtree_at(sub, subpath, depth + 1, busy)) < 0)
+			break;
+		if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+			r = -errno;
+			if (!*busy)
+				*busy = TAKE_PTR(subpath);
+		}
+	}
+	closedir(d);
+	return r;
 }
 
 int cgroup_signal_all(const char *fspath, int sig, struct husk_error *err)
@@ -264,23 +341,35 @@ bool cgroup_is_frozen(const char *fspath)
 int cgroup_destroy(const char *fspath, struct husk_error *err)
 {
 	struct timespec ts = { 0, 1000000 };
-	int i;
+	_cleanup_free_ char *busy = NULL;
+	int i, r = 0;
 
 	if (!fspath)
 		return 0;
 	for (i = 0; i < 5000; i++) {
-		if (rmdir(fspath) == 0 || errno == ENOENT) {
+		_cleanup_close_ int dirfd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+
+		if (dirfd < 0 && errno == ENOENT)
+			return 0;
+		/* The sub-cgroups the container made, deepest first, then its own. */
+		free(busy);
+		busy = NULL;
+		r = dirfd < 0 ? -errno : remove_subtree_at(dirfd, fspath, 0, &busy);
+		if (r == 0 && (rmdir(fspath) == 0 || errno == ENOENT)) {
 			remove_made_parents(fspath);
 			return 0;
 		}
-		if (errno != EBUSY)
-			return husk_error_sys(err, errno, "remove cgroup \"%s\"", fspath);
-		/* Still populated: kill what is left, and give the kernel time to reap it. */
+		if (r == 0)
+			r = -errno;
+		if (r != -EBUSY)
+			return husk_error_sys(err, -r, "remove cgroup \"%s\"", busy ? busy : fspath);
+		/* Still populated: kill what is left in the whole subtree (cgroup.kill covers
+		 * it), and give the kernel time to reap it. */
 		if (i == 0)
 			cgroup_signal_all(fspath, SIGKILL, NULL);
 		nanosleep(&ts, NULL);
 	}
-	return husk_error_set(err, EBUSY, "remove cgroup \"%s\": still busy after 5 s", fspath);
+	return husk_error_set(err, EBUSY, "remove cgroup \"%s\": still busy after 5 s", busy ? busy : fspath);
 }
 
 /* ---- freezing ---------------------------------------------------------------------- */

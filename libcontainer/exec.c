@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "caps.h"
 #include "process.h"
@@ -114,6 +115,29 @@ static int build_process(const struct spec *s, const struct husk_exec_options *o
 	return 0;
 }
 
+/* exec --cgroup [CTRL:]PATH (runc's): a sub-cgroup of the container's, which exists
+ * and which PATH does not climb out of.  On cgroup v2 a controller prefix names
+ * nothing: it is dropped, as runc does for the unified hierarchy. */
+static int resolve_sub_cgroup(const char *cgroup, const char *arg, char **out, struct husk_error *err)
+{
+	const char *path = strchr(arg, ':') ? strchr(arg, ':') + 1 : arg;
+	_cleanup_free_ char *copy = xstrdup(path);
+	char *part, *save;
+	struct stat st;
+
+	if (!cgroup)
+		return husk_error_set(err, ENOENT, "exec --cgroup \"%s\": the container has no cgroup", arg);
+	for (part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save))
+		if (!strcmp(part, ".."))
+			return husk_error_set(err, EPERM, "exec --cgroup \"%s\": the path leaves the container's cgroup",
+					      arg);
+	*out = xasprintf("%s/%s", cgroup, path[0] == '/' ? path + 1 : path);
+	if (stat(*out, &st) < 0 || !S_ISDIR(st.st_mode))
+		return husk_error_set(err, ENOENT, "exec --cgroup \"%s\": the container's cgroup has no sub-cgroup "
+				      "\"%s\"", arg, path);
+	return 0;
+}
+
 int husk_container_exec(const struct husk_context *ctx, const char *id, const struct husk_exec_options *o,
 			int *status, struct husk_error *err)
 {
@@ -123,6 +147,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	struct exec_request req = { .console_fd = -1, .pidfd = -1, .seccomp_listener = -1 };
 	_cleanup_free_ char *cache = state_seccomp_cache_dir(ctx), *state_json = NULL;
 	_cleanup_close_ int console_peer = -1;
+	_cleanup_free_ char *sub_cgroup = NULL;
 	const char *st_status;
 	int r;
 
@@ -139,7 +164,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	if ((r = container_check_sealed_binary(s, err)) < 0)
 		goto out;
 	if ((r = build_process(s, o, &p, err)) < 0 || (r = process_check_lsm(&p, "exec", err)) < 0 ||
-	    (!(s->ns_new & CLONE_NEWUSER) && (r = caps_check_available(&p, "exec", err)) < 0))
+	    (!(s->ns_new & CLONE_NEWUSER) && (r = caps_check_available(&p, "exec", err)) < 0) ||
+	    (o->cgroup && (r = resolve_sub_cgroup(st->cgroup, o->cgroup, &sub_cgroup, err)) < 0))
 		goto out;
 	if (s->seccomp && ((r = seccomp_compile(s->seccomp, cache, &req.seccomp, err)) < 0 ||
 			   (r = seccomp_listener_connect(req.seccomp, &req.seccomp_listener, err)) < 0))
@@ -157,7 +183,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		goto out;
 	req.process = &p;
 	req.init_pid = st->pid;
-	req.cgroup_path = st->cgroup;
+	req.cgroup_path = sub_cgroup ? sub_cgroup : st->cgroup;
 	req.preserve_fds = o->preserve_fds;
 	if ((r = executor_namespaces.exec(&req, err)) < 0)
 		goto out;

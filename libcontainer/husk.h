@@ -121,6 +121,7 @@ struct husk_exec_options {
 	bool tty, tty_set;
 	bool detach;
 	bool no_new_privs;
+	const char *cgroup;         /* [controller:]path of a sub-cgroup of the container's */
 };
 int husk_container_exec(const struct husk_context *ctx, const char *id,
 			const struct husk_exec_options *opts, int *status, struct husk_error *err);

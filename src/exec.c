@@ -27,6 +27,8 @@ static const char usage[] =
 	"                            permitted sets (repeatable)\n"
 	"      --no-new-privs        set no_new_privs\n"
 	"      --preserve-fds N      pass fds 3..3+N-1 into the process\n"
+	"  -g, --cgroup [CTRL:]PATH  run it in sub-cgroup PATH of the container's cgroup\n"
+	"                            (runc's form; a controller prefix means nothing on v2)\n"
 	"  -h, --help                this text\n";
 
 /* The array only: its strings are argv's. */
@@ -50,6 +52,7 @@ CMD(exec)
 		{ "cap", required_argument, NULL, 'c' },
 		{ "no-new-privs", no_argument, NULL, OPT_NNP },
 		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+		{ "cgroup", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -65,7 +68,7 @@ CMD(exec)
 		return cli_failf("exec: out of memory");
 	o.env = env;
 	o.caps = caps;
-	while ((c = getopt_long(argc, argv, "+:p:tde:u:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:tde:u:c:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o.process_file = optarg;
@@ -96,6 +99,9 @@ CMD(exec)
 			break;
 		case OPT_NNP:
 			o.no_new_privs = true;
+			break;
+		case 'g':
+			o.cgroup = optarg;
 			break;
 		case OPT_PRESERVE:
 			if (cli_parse_preserve_fds("exec", optarg, &o.preserve_fds))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 
@@ -71,8 +72,26 @@ CMD(ps)
 		for (i = 0; i < nargs; i++)
 			if (strcmp(argv[optind + 1 + i], "--"))
 				args[k++] = argv[optind + 1 + i];
+		if (n == 0) {
+			/* No process left: ps(1)'s header alone, from a name no process has. */
+			pid_t child;
+			int st;
+
+			args[k++] = "-C";
+			args[k++] = "#husk:no-process#";
+			fflush(stdout);
+			if ((child = fork()) == 0) {
+				execvp("ps", args);
+				_exit(127);
+			}
+			free(args);
+			free(list);
+			free(pids);
+			return child > 0 && waitpid(child, &st, 0) == child && WEXITSTATUS(st) != 127 ? 0 :
+			       cli_failf("ps: exec ps(1): not found (install procps) or failed");
+		}
 		args[k++] = "-p";
-		args[k++] = n ? list : "0";
+		args[k++] = list;
 		fflush(stdout);
 		execvp("ps", args);
 		return cli_failf("ps: exec ps(1): not found (install procps) or failed");

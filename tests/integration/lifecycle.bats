@@ -166,6 +166,24 @@ teardown() { teardown_husk; }
 	[[ "$output" == *"sleep 1000"* ]]
 }
 
+# A container with no process left: ps(1)'s header alone (it ran "ps -p 0" and said
+# "process ID out of range").
+@test "ps of a container with no process left prints the header only" {
+	set_args true
+	husk create -b "$BUNDLE" c1
+	husk start c1
+	wait_for_status c1 stopped
+	run husk ps c1
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == *"PID"*"CMD"* ]]
+	run husk ps --format json c1
+	[ "$output" = "[]" ]
+	run husk ps c1 -- -o pid,comm
+	[ "$status" -eq 0 ]
+	[ "$output" = "    PID COMMAND" ] || [ "$output" = "  PID COMMAND" ]
+}
+
 @test "two creates of one id: exactly one wins" {
 	set_args sleep 1000
 	husk create -b "$BUNDLE" c1 & local a=$!
