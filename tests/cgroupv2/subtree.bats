@@ -32,6 +32,7 @@ wait_nonempty() {
 }
 
 @test "ps and kill --all reach the processes in the container's sub-cgroups" {
+	update_config '.linux.resources.pids.limit = 100'   # so that pids.current is kept
 	husk run -d -b "$BUNDLE" --pid-file "$BUNDLE/pid" c1
 	wait_nonempty "$CG/foo/cgroup.procs"
 	wait_nonempty "$CG/foo/bar/cgroup.procs"
@@ -42,6 +43,12 @@ wait_nonempty() {
 	for p in "$(cat "$BUNDLE/pid")" "$foo" "$bar"; do
 		jq -e "index($p)" <<<"$output" >/dev/null || { echo "ps misses $p: $output" >&2; return 1; }
 	done
+	# events --stats: the cgroup's counters are the subtree's (the init, two shells,
+	# their sleeps: at least 3 tasks, some of them in foo and foo/bar).
+	run husk events --stats c1
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .data.pids.current <<<"$output")" -ge 3 ]
+	[ "$(jq -r .data.pids.current <<<"$output")" -ge "$(( $(cat "$CG/cgroup.procs" | wc -l) + 2 ))" ]
 	husk kill --all c1 USR1
 	for f in top foo bar; do
 		for i in $(seq 100); do husk exec c1 test -s /tmp/$f && break; sleep 0.1; done
