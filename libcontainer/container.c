@@ -748,6 +748,7 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	if ((r = container_make_home(&c, err)) < 0)
 		goto fail;
 	out.spec = c.spec;
+	out.bundle = c.bundle;
 	out.state_dir = c.dir;
 	out.cgroup = c.cgroup;
 	if ((r = criu_restore(ctx, id, opts, &out, err)) < 0)

@@ -28,6 +28,7 @@
 #include "cgroup.h"
 #include "criu.h"
 #include "json.h"
+#include "rootfs.h"
 #include "state.h"
 #include "utils.h"
 
@@ -253,6 +254,50 @@ static int common_opts(criu_opts *o, int images, int work, const char *log, int 
 	return 0;
 }
 
+/* Namespaces the config joins by path (a network namespace Podman or CNI made, a
+ * shared pid namespace) are not the container's to save: CRIU is told they are
+ * external at dump ("net[INODE]:KEY"), and at restore is handed the namespace the
+ * bundle names under the same key (inherit-fd), as runc does. */
+static const struct {
+	int type;
+	const char *kind, *key;
+} external_ns[] = {
+	{ CLONE_NEWNET, "net", "extRootNetNS" },
+	{ CLONE_NEWPID, "pid", "extRootPidNS" },
+};
+
+static void add_external_namespaces(criu_opts *o, const struct spec *s)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(external_ns); k++) {
+		const struct spec_namespace *ns = spec_find_namespace(s, external_ns[k].type);
+		struct stat st;
+		char key[128];
+
+		if (!ns || !ns->path || stat(ns->path, &st) < 0)
+			continue;
+		snprintf(key, sizeof(key), "%s[%llu]:%s", external_ns[k].kind, (unsigned long long) st.st_ino,
+			 external_ns[k].key);
+		lib.add_external(o, key);
+	}
+}
+
+/* Restore: the namespaces to rejoin, opened (not close-on-exec: criu takes them). */
+static int inherit_namespaces(criu_opts *o, const struct spec *s, int fds[], const char *id, struct husk_error *err)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(external_ns); k++) {
+		const struct spec_namespace *ns = spec_find_namespace(s, external_ns[k].type);
+
+		if (!ns || !ns->path)
+			continue;
+		fds[k] = open(ns->path, O_RDONLY);
+		if (fds[k] < 0)
+			return husk_error_sys(err, errno, "restore \"%s\": the %s namespace \"%s\"", id, external_ns[k].kind,
+					      ns->path);
+		lib.add_inherit_fd(o, fds[k], external_ns[k].key);
+	}
+	return 0;
+}
+
 /* ---- checkpoint ------------------------------------------------------------------- */
 /* How CRIU knows the init's stdio, when it comes from outside the container: a pipe
  * by "pipe:[inode]", and restore hands husk's own stdio in its place (inherit-fd), as
@@ -406,6 +451,7 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 		lib.add_ext_mount(o, ext[i].destination, ext[i].destination);
 	for (int i = 0; i < 3; i++)
 		stdio[i] = stdio_key(st->pid, i, o);
+	add_external_namespaces(o, s);
 	if ((r = write_info(images, ext, n_ext, stdio, cfg_text, err)) < 0)
 		goto out;
 	r = opts->pre_dump ? lib.pre_dump(o) : lib.dump(o);
@@ -493,6 +539,32 @@ static int mount_criu_root(const char *rootfs, const char *target, struct husk_e
 	return 0;
 }
 
+/* The points the external mounts go back on, where the rootfs lacks them (a restore
+ * into another container's rootfs, as Podman's --import makes): CRIU mounts onto
+ * them but does not make them, as runc knows.  Those in /proc, /sys and /dev are in
+ * filesystems CRIU itself restores, with their content. */
+static int make_mountpoints(const char *root, const struct ext_mount *ext, size_t n_ext, const char *id,
+			    struct husk_error *err)
+{
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return husk_error_sys(err, errno, "restore \"%s\": open \"%s\"", id, root);
+	for (size_t i = 0; i < n_ext; i++) {
+		const char *d = ext[i].destination;
+		struct stat st;
+		int fd;
+
+		if (str_has_prefix(d, "/proc/") || str_has_prefix(d, "/sys/") || str_has_prefix(d, "/dev/"))
+			continue;
+		fd = rootfs_open_in_root(rootfd, d, true, stat(ext[i].source, &st) == 0 && !S_ISDIR(st.st_mode), O_PATH);
+		if (fd < 0)
+			return husk_error_sys(err, -fd, "restore \"%s\": the mount point \"%s\"", id, d);
+		close(fd);
+	}
+	return 0;
+}
+
 int criu_restore(const struct husk_context *ctx, const char *id, const struct husk_restore_options *opts,
 		 struct criu_restored *out, struct husk_error *err)
 {
@@ -501,11 +573,13 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	const char *image_path = opts->image_path ? opts->image_path : "checkpoint";
 	struct ext_mount *ext = NULL;
 	char *stdio[3] = { NULL, NULL, NULL };
-	int reopened[3] = { -1, -1, -1 };
+	int reopened[3] = { -1, -1, -1 }, ns_fds[ARRAY_SIZE(external_ns)];
 	size_t n_ext = 0;
 	criu_opts *o = NULL;
 	int r, cg_mode;
 
+	for (size_t k = 0; k < ARRAY_SIZE(ns_fds); k++)
+		ns_fds[k] = -1;
 	if ((r = cg_mode_of(opts->flags.manage_cgroups_mode, &cg_mode, err)) < 0)
 		return r;
 	if ((r = criu_load(err)) < 0)
@@ -521,6 +595,18 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	log = xasprintf("%s/restore.log", opts->work_path ? opts->work_path : image_path);
 	root = xasprintf("%s/" CRIU_ROOT, out->state_dir);
 	if ((r = mount_criu_root(out->spec->root_path, root, err)) < 0)
+		goto out;
+	/* The sources are the bundle's, where it binds the same destination: the
+	 * checkpointed container's may be gone (Podman's --import makes a new one). */
+	for (size_t i = 0; i < n_ext; i++)
+		for (size_t k = 0; k < out->spec->n_mounts; k++) {
+			const struct spec_mount *m = &out->spec->mounts[k];
+			if (!m->bind || strcmp(m->destination, ext[i].destination))
+				continue;
+			free(ext[i].source);
+			ext[i].source = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", out->bundle, m->source);
+		}
+	if ((r = make_mountpoints(root, ext, n_ext, id, err)) < 0)
 		goto out;
 	if ((r = lib.init_opts(&o)) < 0) {
 		r = husk_error_sys(err, -r, "criu: initialise its options");
@@ -549,6 +635,8 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 		}
 		lib.add_inherit_fd(o, reopened[i] >= 0 ? reopened[i] : i, stdio[i]);
 	}
+	if ((r = inherit_namespaces(o, out->spec, ns_fds, id, err)) < 0)
+		goto out;
 	/* The container's cgroups come back below the one made for it. */
 	if (out->cgroup) {
 		const char *mp = cgroup_mountpoint();
@@ -573,5 +661,8 @@ out:
 		if (reopened[i] >= 0)
 			close(reopened[i]);
 	}
+	for (size_t k = 0; k < ARRAY_SIZE(ns_fds); k++)
+		if (ns_fds[k] >= 0)
+			close(ns_fds[k]);
 	return r;
 }

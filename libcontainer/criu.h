@@ -21,6 +21,7 @@ int criu_check_image(const char *image_path, struct husk_error *err);
  * out, the restored init, a child of the caller. */
 struct criu_restored {
 	const struct spec *spec;
+	const char *bundle;
 	const char *state_dir;
 	const char *cgroup;
 	pid_t pid;

@@ -137,6 +137,30 @@ cgroup_of() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
 	[ -z "$("$HUSK" list -q)" ]
 }
 
+# Podman's checkpoint and restore verbs with husk as the runtime: the counter goes
+# on from where it was, in the network namespace Podman made (CRIU is told it is
+# external, and rejoins it), and --export/--import carry it through a tarball.
+@test "podman: container checkpoint and restore, also through --export and --import" {
+	command -v criu >/dev/null || skip "criu missing (apt-get install criu)"
+	pm run -d --name k1 "$IMAGE" sh -c 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done'
+	local n i
+	for i in $(seq 100); do n=$(pm exec k1 cat /tmp/count 2>/dev/null || echo 0); [ "$n" -ge 5 ] && break; sleep 0.1; done
+	[ "$n" -ge 5 ]
+	pm container checkpoint k1
+	pm_status_is k1 exited
+	pm container restore k1
+	pm_status_is k1 running
+	n=$(pm exec k1 cat /tmp/count)
+	[ "$n" -ge 5 ]
+	pm container checkpoint --export "$SCRATCH/k1.tar.gz" k1
+	pm rm -f k1
+	pm container restore --import "$SCRATCH/k1.tar.gz" --name k2
+	pm_status_is k2 running
+	[ "$(pm exec k2 cat /tmp/count)" -ge "$n" ]
+	pm rm -f k2
+	[ -z "$("$HUSK" list -q)" ]
+}
+
 @test "podman: every command line it sent is a recorded shape" {
 	[ -s "$SCRATCH/argv.log" ]
 	assert_shapes_recorded "$SCRATCH/argv.log" podman
