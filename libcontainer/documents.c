@@ -153,6 +153,15 @@ int husk_spec_default(bool rootless, bool seccomp, char **out, struct husk_error
 	return 0;
 }
 
+/* KEY: {"enabled": ON}, as features.json states what a runtime has. */
+static void write_enabled(struct json_writer *w, const char *key, bool on)
+{
+	json_write_key(w, key);
+	json_write_object_begin(w);
+	json_write_key_bool(w, "enabled", on);
+	json_write_object_end(w);
+}
+
 /* KEY: [name(0), name(1), ...] up to the first NULL. */
 static void write_names(struct json_writer *w, const char *key, const char *(*name)(size_t))
 {
@@ -224,22 +233,10 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_string_array(w, "knownFlags", (char *const *) flags);
 	json_write_string_array(w, "supportedFlags", (char *const *) flags);
 	json_write_object_end(w);
-	json_write_key(w, "apparmor");
-	json_write_object_begin(w);
-	json_write_key_bool(w, "enabled", true);
-	json_write_object_end(w);
-	json_write_key(w, "selinux");
-	json_write_object_begin(w);
-	json_write_key_bool(w, "enabled", true);
-	json_write_object_end(w);
-	json_write_key(w, "intelRdt");
-	json_write_object_begin(w);
-	json_write_key_bool(w, "enabled", false);
-	json_write_object_end(w);
-	json_write_key(w, "netDevices");
-	json_write_object_begin(w);
-	json_write_key_bool(w, "enabled", true);
-	json_write_object_end(w);
+	write_enabled(w, "apparmor", true);
+	write_enabled(w, "selinux", true);
+	write_enabled(w, "intelRdt", false);
+	write_enabled(w, "netDevices", true);
 	json_write_key(w, "memoryPolicy");
 	json_write_object_begin(w);
 	write_names(w, "modes", spec_mempolicy_mode_name);
@@ -247,10 +244,7 @@ int husk_features(char **out, struct husk_error *err)
 	json_write_object_end(w);
 	json_write_key(w, "mountExtensions");
 	json_write_object_begin(w);
-	json_write_key(w, "idmap");
-	json_write_object_begin(w);
-	json_write_key_bool(w, "enabled", true);
-	json_write_object_end(w);
+	write_enabled(w, "idmap", true);
 	json_write_object_end(w);
 	json_write_object_end(w);
 	json_write_key(w, "annotations");
