@@ -754,7 +754,8 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	if ((r = criu_restore(ctx, id, opts, &out, err)) < 0)
 		goto fail;
 	c.req.pid = out.pid;
-	if ((r = record_init(&c, out.pid, err)) < 0 || (r = container_write_state(&c, opts->pid_file, err)) < 0)
+	if ((r = record_init(&c, out.pid, err)) < 0 || (r = container_write_state(&c, opts->pid_file, err)) < 0 ||
+	    (r = run_poststart(c.spec, id, out.pid, c.bundle, c.spec->annotations, err)) < 0)
 		goto fail;
 	if (opts->detach)
 		goto out;

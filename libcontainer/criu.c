@@ -27,6 +27,7 @@
 
 #include "cgroup.h"
 #include "criu.h"
+#include "hooks.h"
 #include "json.h"
 #include "rootfs.h"
 #include "state.h"
@@ -69,6 +70,8 @@ static struct {
 	int (*pre_dump)(criu_opts *);
 	int (*restore_child)(criu_opts *);
 	int (*get_version)(criu_opts *);
+	void (*set_notify_cb)(criu_opts *, int (*)(char *, void *));
+	int (*notify_pid)(void *);
 } lib;
 
 #define SYM(field, name) { (void **) &lib.field, "criu_local_" name }
@@ -90,7 +93,8 @@ static int criu_load(struct husk_error *err)
 		SYM(add_ext_mount, "add_ext_mount"), SYM(add_cg_root, "add_cg_root"), SYM(add_external, "add_external"),
 		SYM(add_inherit_fd, "add_inherit_fd"),
 		SYM(dump, "dump"), SYM(pre_dump, "pre_dump"), SYM(restore_child, "restore_child"),
-		SYM(get_version, "get_version"),
+		SYM(get_version, "get_version"), SYM(set_notify_cb, "set_notify_cb"),
+		{ (void **) &lib.notify_pid, "criu_notify_pid" },
 	};
 
 	if (lib.handle)
@@ -473,6 +477,33 @@ out:
 }
 
 /* ---- restore ---------------------------------------------------------------------- */
+/* CRIU's notify callbacks are where a restore's OCI hooks run: at "setup-namespaces"
+ * the restored init exists in its namespaces and has not run, as a created one
+ * waits: prestart and createRuntime hooks then, with its pid in the state, as runc
+ * runs them.  libcriu's callback takes no argument: the restore in progress is here
+ * (one per husk process). */
+static struct {
+	const struct criu_restored *out;
+	const char *id;
+	struct husk_error *err;
+} restoring;
+
+static int restore_notify(char *action, void *na)
+{
+	const struct spec *s = restoring.out->spec;
+	_cleanup_free_ char *state = NULL;
+	int r;
+
+	if (strcmp(action, "setup-namespaces") || (!s->n_hooks[HOOK_PRESTART] && !s->n_hooks[HOOK_CREATE_RUNTIME]))
+		return 0;
+	state = state_oci_json(restoring.id, "creating", lib.notify_pid(na), restoring.out->bundle, s->annotations,
+			       NULL, false);
+	if ((r = hooks_run(s, HOOK_PRESTART, state, restoring.err)) < 0 ||
+	    (r = hooks_run(s, HOOK_CREATE_RUNTIME, state, restoring.err)) < 0)
+		return r;
+	return 0;
+}
+
 /* The checkpoint's husk-checkpoint.json: its external mounts. */
 static int read_info(int images, const char *image_path, struct ext_mount **ext, size_t *n_ext,
 		     char *stdio[3], struct husk_error *err)
@@ -643,9 +674,16 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 		rel = xstrdup(out->cgroup + (mp ? strlen(mp) : 0));
 		lib.add_cg_root(o, NULL, rel);
 	}
+	restoring.out = out;
+	restoring.id = id;
+	restoring.err = err;
+	err->code = 0;
+	lib.set_notify_cb(o, restore_notify);
 	r = lib.restore_child(o);
 	if (r < 0) {
-		r = criu_failed(err, r, "restore", id, log);
+		/* A hook that failed said why already; else CRIU's log does. */
+		if (!err->code)
+			r = criu_failed(err, r, "restore", id, log);
 		goto out;
 	}
 	out->pid = r;

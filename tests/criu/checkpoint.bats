@@ -135,3 +135,30 @@ wait_count() {
 	[ "$status" -eq 7 ]
 	assert_nothing_left c2
 }
+
+# The OCI hooks at restore: prestart and createRuntime when CRIU has made the
+# namespaces (its "setup-namespaces" callback, with the restored pid), poststart once
+# it runs; a failing one fails the restore and leaves nothing.
+@test "restore runs prestart, createRuntime and poststart with the restored pid; a failing hook fails it" {
+	cat >"$BUNDLE/hook.sh" <<HOOK
+#!/bin/sh
+echo "\$1 \$(jq -r '.status + " " + .id + " " + (.pid|tostring)')" >> $BUNDLE/hooks.log
+HOOK
+	chmod +x "$BUNDLE/hook.sh"
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 2
+	husk checkpoint --image-path "$IMG" c1
+	update_config ".hooks = {\"prestart\": [{\"path\": \"$BUNDLE/hook.sh\", \"args\": [\"hook.sh\", \"prestart\"]}],
+		\"createRuntime\": [{\"path\": \"$BUNDLE/hook.sh\", \"args\": [\"hook.sh\", \"createRuntime\"]}],
+		\"poststart\": [{\"path\": \"$BUNDLE/hook.sh\", \"args\": [\"hook.sh\", \"poststart\"]}]}"
+	husk restore -d -b "$BUNDLE" --image-path "$IMG" --pid-file "$BUNDLE/pid" c2
+	local pid
+	pid=$(cat "$BUNDLE/pid")
+	[ "$(cat "$BUNDLE/hooks.log")" = "$(printf 'prestart creating c2 %s\ncreateRuntime creating c2 %s\npoststart running c2 %s' "$pid" "$pid" "$pid")" ]
+	husk delete --force c2
+	update_config '.hooks = {"createRuntime": [{"path": "/bin/false"}]}'
+	run husk restore -d -b "$BUNDLE" --image-path "$IMG" c3
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: hooks.createRuntime[0]: "/bin/false" exited with status 1' ]
+	assert_nothing_left c3
+}
