@@ -281,6 +281,17 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 	return 0;
 }
 
+/* Nothing held yet: every fd -1, so that container_release and container_undo may
+ * run at any point. */
+static void container_init(struct container *c, const struct husk_context *ctx, const char *id)
+{
+	c->ctx = ctx;
+	c->id = id;
+	c->lock_fd = c->cgroup_fd = c->console_peer = c->notify_fd = -1;
+	c->req.console_fd = c->req.fifo_fd = c->req.sync_fd = c->req.pidfd = c->req.lock_fd = -1;
+	c->req.seccomp_listener = c->req.cgroup_fd = -1;
+}
+
 /* The container's home on the host: its state directory (locked) with the config it
  * was made with, and its cgroup with the limits, each recorded before it is made.
  * The caller undoes it (container_undo) on failure. */
@@ -358,13 +369,7 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	_cleanup_free_ char *fifo = NULL;
 	int r;
 
-	c->ctx = ctx;
-	c->id = id;
-	c->lock_fd = c->cgroup_fd = c->console_peer = -1;
-	c->req.console_fd = c->req.fifo_fd = c->req.sync_fd = c->req.pidfd = c->req.lock_fd = -1;
-	c->req.seccomp_listener = -1;
-	c->req.cgroup_fd = -1;
-	c->notify_fd = -1;
+	container_init(c, ctx, id);
 	if ((r = container_prepare(c, opts, err)) < 0)
 		return r;
 	/* Side effects from here: undone by container_undo on failure. */
@@ -470,7 +475,6 @@ static int wait_pidfd(int pidfd, int timeout_ms)
 	while (r < 0 && errno == EINTR);
 	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
 }
-
 
 static void run_poststop(const struct container_state *st)
 {
@@ -611,6 +615,20 @@ out:
 
 static const int term_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 
+/* A foreground run's (or restore's) container, once it has exited: deleted, and a
+ * failure to is a warning (the exit status is what the caller reports). */
+static void delete_exited(const struct husk_context *ctx, const char *id)
+{
+	struct container_state *st = NULL;
+	struct husk_error err = { 0 };
+
+	if (state_load(ctx, id, &st, &err) < 0)
+		return;
+	if (destroy(st, &err) < 0)
+		husk_log(HUSK_LOG_WARNING, "%s", err.msg);
+	state_free(st);
+}
+
 /* Foreground run: husk stays, so it is the MAINPID; a child relays READY=1 while husk
  * waits for the container, and ends with it (husk waits for it then: the relay may
  * still hold a READY=1 the container sent just before it exited). */
@@ -636,7 +654,6 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 		       int *status, struct husk_error *err)
 {
 	struct container c = { .run = true };
-	struct container_state *st = NULL;
 	sigset_t term, saved;
 	pid_t relay = -1;
 	int r, master = -1;
@@ -693,12 +710,8 @@ int husk_container_run(const struct husk_context *ctx, const char *id, const str
 	}
 	/* As runc does, a foreground run removes the container once it has exited,
 	 * unless --keep asks for it to stay, stopped, until delete. */
-	if (!opts->keep && state_load(ctx, id, &st, err) == 0) {
-		struct husk_error derr = { 0 };
-		if (destroy(st, &derr) < 0)
-			husk_log(HUSK_LOG_WARNING, "%s", derr.msg);
-		state_free(st);
-	}
+	if (!opts->keep)
+		delete_exited(ctx, id);
 	r = 0;
 out:
 	container_release(&c);
@@ -727,15 +740,12 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 			   int *status, struct husk_error *err)
 {
 	struct husk_create_options co = { .bundle = opts->bundle, .pid_file = opts->pid_file, .detach = opts->detach };
-	struct container c = { .run = true, .ctx = ctx, .id = id };
+	struct container c = { .run = true };
 	struct criu_restored out = { 0 };
-	struct container_state *st = NULL;
 	int r;
 
 	*status = 0;
-	c.lock_fd = c.cgroup_fd = c.console_peer = c.notify_fd = -1;
-	c.req.console_fd = c.req.fifo_fd = c.req.sync_fd = c.req.pidfd = c.req.lock_fd = c.req.seccomp_listener = -1;
-	c.req.cgroup_fd = -1;
+	container_init(&c, ctx, id);
 	if ((r = container_prepare(&c, &co, err)) < 0)
 		goto out;
 	if ((r = criu_check_image(opts->image_path, err)) < 0)
@@ -764,12 +774,7 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	process_forward_signals(out.pid);
 	process_wait(out.pid, status);
 	process_forward_signals(0);
-	if (state_load(ctx, id, &st, err) == 0) {
-		struct husk_error derr = { 0 };
-		if (destroy(st, &derr) < 0)
-			husk_log(HUSK_LOG_WARNING, "%s", derr.msg);
-		state_free(st);
-	}
+	delete_exited(ctx, id);
 	goto out;
 fail:
 	container_undo(&c);

@@ -230,10 +230,10 @@ static size_t external_mounts(const struct spec *s, const char *bundle, pid_t pi
 /* Open (making it when asked) a directory for CRIU's images or work files. */
 static int open_dir(const char *path, bool create, const char *flag, struct husk_error *err)
 {
-	int fd;
+	int fd, r;
 
-	if (create && mkdir_p(path, 0700) < 0 && errno != EEXIST)
-		return husk_error_sys(err, errno, "%s \"%s\"", flag, path);
+	if (create && (r = mkdir_p(path, 0700)) < 0)
+		return husk_error_sys(err, -r, "%s \"%s\"", flag, path);
 	fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return husk_error_sys(err, errno, "%s \"%s\"", flag, path);
@@ -386,6 +386,7 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 	_cleanup_close_ int lock = -1, images = -1, work = -1;
 	_cleanup_free_ char *cfg_text = NULL, *log = NULL;
 	const char *image_path = opts->image_path ? opts->image_path : "checkpoint";
+	const char *log_name = opts->pre_dump ? "pre-dump.log" : "dump.log";
 	struct container_state *st = NULL;
 	struct spec *s = NULL;
 	criu_opts *o = NULL;
@@ -422,16 +423,13 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 		r = work;
 		goto out;
 	}
-	log = xasprintf("%s/%s", opts->work_path ? opts->work_path : image_path,
-			opts->pre_dump ? "pre-dump.log" : "dump.log");
+	log = xasprintf("%s/%s", opts->work_path ? opts->work_path : image_path, log_name);
 	if ((r = lib.init_opts(&o)) < 0) {
 		r = husk_error_sys(err, -r, "criu: initialise its options");
 		goto out;
 	}
-	if ((r = common_opts(o, images, work, "dump.log", cg_mode, &opts->flags, err)) < 0)
+	if ((r = common_opts(o, images, work, log_name, cg_mode, &opts->flags, err)) < 0)
 		goto out;
-	if (opts->pre_dump)
-		lib.set_log_file(o, "pre-dump.log");
 	lib.set_pid(o, st->pid);
 	lib.set_root(o, s->root_path);
 	lib.set_leave_running(o, opts->leave_running || opts->pre_dump);
