@@ -53,6 +53,7 @@ struct container {
 	char *cgroup;
 	int cgroup_fd;
 	int console_peer;           /* run in the foreground with a terminal: where the master arrives */
+	bool restore;               /* made by restore (CRIU), not by the executor */
 	struct seccomp_filter *seccomp;
 	struct cg_plan resources;   /* linux.resources, checked and converted before any side effect */
 	char *scope_slice, *scope_unit; /* --systemd-cgroup: where the scope goes */
@@ -123,8 +124,10 @@ static void container_undo(struct container *c)
 		cgroup_destroy(c->cgroup, NULL);
 	if (c->scope.unit)
 		cgroup_systemd_stop(c->scope.unit);
-	if (c->dir)
+	if (c->dir) {
+		rootfs_ephemeral_host_umount(c->dir);
 		rm_rf(c->dir);
+	}
 }
 
 /* The host id that id 0 of the container maps to (0 when unmapped). */
@@ -251,7 +254,7 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 		return husk_error_set(err, EINVAL, "config.json: linux.namespaces: husk needs a mount namespace");
 	if (c->spec->process.terminal && !opts->console_socket && (!c->run || opts->detach))
 		return husk_error_set(err, EINVAL, "config.json: process.terminal is true: --console-socket is "
-				      "required with %s", c->run ? "run --detach" : "create");
+				      "required with %s", c->restore ? "restore --detach" : c->run ? "run --detach" : "create");
 	if ((r = process_check_lsm(&c->spec->process, "config.json", err)) < 0)
 		return r;
 	/* A new user namespace gives its first process a full bounding set. */
@@ -375,6 +378,13 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	/* Side effects from here: undone by container_undo on failure. */
 	if ((r = container_make_home(c, err)) < 0)
 		goto fail;
+	/* The ephemeral rootfs's tmpfs on the host's side, where checkpoint can reach
+	 * its upper layer; in a user namespace (or rootless) the init makes it. */
+	if (c->req.ephemeral_size && !(c->spec->ns_new & CLONE_NEWUSER) && !ctx->rootless) {
+		if ((r = rootfs_ephemeral_host_mount(c->dir, c->req.ephemeral_size, err)) < 0)
+			goto fail;
+		c->req.ephemeral_on_host = true;
+	}
 	c->notify_socket = getenv("NOTIFY_SOCKET");
 	if (c->notify_socket && !*c->notify_socket)
 		c->notify_socket = NULL;
@@ -522,6 +532,7 @@ static int destroy(struct container_state *st, struct husk_error *err)
 		_cleanup_free_ char *criu_root = xasprintf("%s/" CRIU_ROOT, st->dir);
 		(void) umount2(criu_root, MNT_DETACH);
 	}
+	rootfs_ephemeral_host_umount(st->dir);
 	r = rm_rf(st->dir);
 	if (r < 0)
 		return husk_error_sys(err, -r, "remove \"%s\"", st->dir);
@@ -739,9 +750,10 @@ int husk_container_checkpoint(const struct husk_context *ctx, const char *id,
 int husk_container_restore(const struct husk_context *ctx, const char *id, const struct husk_restore_options *opts,
 			   int *status, struct husk_error *err)
 {
-	struct husk_create_options co = { .bundle = opts->bundle, .pid_file = opts->pid_file, .detach = opts->detach };
-	struct container c = { .run = true };
-	struct criu_restored out = { 0 };
+	struct husk_create_options co = { .bundle = opts->bundle, .pid_file = opts->pid_file, .detach = opts->detach,
+					  .console_socket = opts->console_socket };
+	struct container c = { .run = true, .restore = true };
+	struct criu_restored out = { .console_fd = -1, .master = -1 };
 	int r;
 
 	*status = 0;
@@ -750,17 +762,18 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 		goto out;
 	if ((r = criu_check_image(opts->image_path, err)) < 0)
 		goto out;
-	if (c.spec->process.terminal) {
-		r = husk_error_set(err, ENOTSUP, "restore \"%s\": a container with process.terminal is not restored "
-				   "by this husk yet (--console-socket)", id);
+	/* A terminal's master goes to the console socket; in the foreground without
+	 * one, husk proxies it as run does. */
+	if (c.spec->process.terminal && opts->console_socket &&
+	    (r = terminal_open_socket(opts->console_socket, &c.req.console_fd, &c.console_peer, err)) < 0)
 		goto out;
-	}
 	if ((r = container_make_home(&c, err)) < 0)
 		goto fail;
 	out.spec = c.spec;
 	out.bundle = c.bundle;
 	out.state_dir = c.dir;
 	out.cgroup = c.cgroup;
+	out.console_fd = c.req.console_fd;
 	if ((r = criu_restore(ctx, id, opts, &out, err)) < 0)
 		goto fail;
 	c.req.pid = out.pid;
@@ -772,6 +785,11 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	close(c.lock_fd);
 	c.lock_fd = -1;
 	process_forward_signals(out.pid);
+	if (out.master >= 0) {
+		_cleanup_close_ int pidfd = syscall(SYS_pidfd_open, out.pid, 0);
+		if (pidfd >= 0)
+			terminal_proxy(out.master, pidfd);
+	}
 	process_wait(out.pid, status);
 	process_forward_signals(0);
 	delete_exited(ctx, id);
@@ -779,6 +797,8 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 fail:
 	container_undo(&c);
 out:
+	if (out.master >= 0)
+		close(out.master);
 	container_release(&c);
 	return r;
 }

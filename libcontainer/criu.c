@@ -18,10 +18,14 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
@@ -31,6 +35,7 @@
 #include "json.h"
 #include "rootfs.h"
 #include "state.h"
+#include "terminal.h"
 #include "utils.h"
 
 /* libcriu's interface (criu/criu.h), declared here so that husk builds without it. */
@@ -72,6 +77,11 @@ static struct {
 	int (*get_version)(criu_opts *);
 	void (*set_notify_cb)(criu_opts *, int (*)(char *, void *));
 	int (*notify_pid)(void *);
+	int (*set_network_lock)(criu_opts *, int);
+	int (*set_lsm_profile)(criu_opts *, const char *);
+	int (*set_lsm_mount_context)(criu_opts *, const char *);
+	int (*set_page_server_address_port)(criu_opts *, const char *, int);
+	int (*orphan_pts_master_fd)(void);
 } lib;
 
 #define SYM(field, name) { (void **) &lib.field, "criu_local_" name }
@@ -95,6 +105,10 @@ static int criu_load(struct husk_error *err)
 		SYM(dump, "dump"), SYM(pre_dump, "pre_dump"), SYM(restore_child, "restore_child"),
 		SYM(get_version, "get_version"), SYM(set_notify_cb, "set_notify_cb"),
 		{ (void **) &lib.notify_pid, "criu_notify_pid" },
+		SYM(set_network_lock, "set_network_lock"), SYM(set_lsm_profile, "set_lsm_profile"),
+		SYM(set_lsm_mount_context, "set_lsm_mount_context"),
+		SYM(set_page_server_address_port, "set_page_server_address_port"),
+		{ (void **) &lib.orphan_pts_master_fd, "criu_get_orphan_pts_master_fd" },
 	};
 
 	if (lib.handle)
@@ -106,7 +120,7 @@ static int criu_load(struct husk_error *err)
 		if (!(*syms[i].slot = dlsym(lib.handle, syms[i].name))) {
 			dlclose(lib.handle);
 			lib.handle = NULL;
-			return husk_error_set(err, ENOTSUP, "libcriu.so.2 lacks %s: CRIU 3.15 or later is needed", syms[i].name);
+			return husk_error_set(err, ENOTSUP, "libcriu.so.2 lacks %s: CRIU 3.16 or later is needed", syms[i].name);
 		}
 	return 0;
 }
@@ -184,6 +198,57 @@ static int cg_mode_of(const char *name, int *mode, struct husk_error *err)
 			return 0;
 		}
 	return husk_error_set(err, EINVAL, "--manage-cgroups-mode: expected soft, full, strict or ignore, not \"%s\"", name);
+}
+
+/* What Debian's libcriu (3.17) has no call for: lazy pages, the status fd, empty
+ * namespaces.  CRIU's configuration file can say them, and CRIU reads the file that
+ * CRIU_CONFIG_FILE names in its RPC mode as well (runc hands it /etc/criu/runc.conf
+ * the same way): husk writes husk-criu.conf into the work directory and names it for
+ * the length of the call.  A CRIU_CONFIG_FILE of the caller's is not read then. */
+struct criu_config {
+	char *saved;
+	bool active;
+};
+
+static int criu_config_begin(struct criu_config *c, const char *work_path, const char *text, struct husk_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *old = getenv("CRIU_CONFIG_FILE");
+	int r;
+
+	if (!*text)
+		return 0;
+	path = xasprintf("%s/husk-criu.conf", work_path);
+	if ((r = write_file_at(AT_FDCWD, path, text, strlen(text), 0600)) < 0)
+		return husk_error_sys(err, -r, "write \"%s\"", path);
+	c->saved = old ? xstrdup(old) : NULL;
+	c->active = true;
+	setenv("CRIU_CONFIG_FILE", path, 1);
+	return 0;
+}
+
+static void criu_config_end(struct criu_config *c)
+{
+	if (!c->active)
+		return;
+	if (c->saved)
+		setenv("CRIU_CONFIG_FILE", c->saved, 1);
+	else
+		unsetenv("CRIU_CONFIG_FILE");
+	free(c->saved);
+	c->active = false;
+}
+
+/* --empty-ns: runc's only value, "network". */
+static int empty_ns_line(const char *value, char *line, size_t size, struct husk_error *err)
+{
+	*line = '\0';
+	if (!value)
+		return 0;
+	if (strcmp(value, "network"))
+		return husk_error_set(err, EINVAL, "--empty-ns: only \"network\" can be made empty, not \"%s\"", value);
+	snprintf(line, size, "empty-ns net\n");
+	return 0;
 }
 
 /* The mounts CRIU must be told about, since their source lies outside the container:
@@ -302,6 +367,89 @@ static int inherit_namespaces(criu_opts *o, const struct spec *s, int fds[], con
 	return 0;
 }
 
+/* ---- the ephemeral rootfs's upper layer ------------------------------------------- */
+/* A container made with --ephemeral-rootfs writes into an overlay whose upper layer
+ * is a tmpfs (rootfs.c): CRIU saves neither (the root is the container's, outside its
+ * images), so husk saves the upper layer into the image as a tar archive, and restore
+ * makes the tmpfs and overlay again from it.  GNU tar (which CRIU itself runs for the
+ * tmpfs mounts it saves) keeps what overlayfs needs: whiteouts (0/0 character
+ * devices) and the trusted.overlay.* xattrs of opaque directories. */
+#define EPHEMERAL_ARCHIVE "husk-ephemeral.tar"
+
+/* 1 and its size when the container's tmpfs is reachable from the host, 0 when the
+ * container has none, -EXDEV when it has one only its own mount namespace saw (one
+ * made in a user namespace). */
+static int ephemeral_of(const char *state_dir, uint64_t *size)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/" ROOTFS_EPHEMERAL_DIR, state_dir);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", dir);
+	struct statfs sf;
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return 0;
+	if (stat(upper, &st) < 0 || statfs(dir, &sf) < 0 || sf.f_type != TMPFS_MAGIC)
+		return -EXDEV;
+	*size = (uint64_t) sf.f_blocks * sf.f_bsize;
+	return 1;
+}
+
+/* tar ARGS..., its output in WORK/tar.log. */
+static int run_tar(const char *work, char *const argv[], const char *what, struct husk_error *err)
+{
+	_cleanup_free_ char *log = xasprintf("%s/tar.log", work);
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return husk_error_sys(err, errno, "%s: fork", what);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || null < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		execvp("tar", argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return husk_error_sys(err, errno, "%s: wait for tar", what);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return husk_error_set(err, ENOENT, "%s: tar not found (Debian: apt-get install tar)", what);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return husk_error_set(err, EIO, "%s: tar failed; its output: %s", what, log);
+	return 0;
+}
+
+static int ephemeral_save(const char *state_dir, const char *image_path, const char *work, struct husk_error *err)
+{
+	_cleanup_free_ char *upper = xasprintf("%s/" ROOTFS_EPHEMERAL_DIR "/upper", state_dir);
+	_cleanup_free_ char *archive = xasprintf("%s/" EPHEMERAL_ARCHIVE, image_path);
+	char *const argv[] = { "tar", "--create", "--file", archive, "--xattrs", "--xattrs-include=trusted.*",
+			       "--numeric-owner", "--sparse", "-C", upper, ".", NULL };
+
+	return run_tar(work, argv, "checkpoint: save the ephemeral rootfs", err);
+}
+
+/* Restore: the tmpfs (of the checkpoint's size) and overlay again, the upper layer
+ * from the archive; *merged is the root CRIU gets. */
+static int ephemeral_load(const struct criu_restored *out, const char *image_path, const char *work, uint64_t size,
+			  char **merged, struct husk_error *err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/" ROOTFS_EPHEMERAL_DIR, out->state_dir);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", dir);
+	_cleanup_free_ char *archive = xasprintf("%s/" EPHEMERAL_ARCHIVE, image_path);
+	char *const argv[] = { "tar", "--extract", "--file", archive, "--xattrs", "--xattrs-include=trusted.*",
+			       "--numeric-owner", "--same-permissions", "-C", upper, NULL };
+	int r;
+
+	if ((r = rootfs_ephemeral_host_mount(out->state_dir, size, err)) < 0 ||
+	    (r = run_tar(work, argv, "restore: the ephemeral rootfs", err)) < 0 ||
+	    (r = rootfs_ephemeral_overlay(out->spec->root_path, dir, merged, err)) < 0)
+		return r;
+	return 0;
+}
+
 /* ---- checkpoint ------------------------------------------------------------------- */
 /* How CRIU knows the init's stdio, when it comes from outside the container: a pipe
  * by "pipe:[inode]", and restore hands husk's own stdio in its place (inherit-fd), as
@@ -346,7 +494,7 @@ static char *stdio_key(pid_t pid, int fd, criu_opts *o)
 }
 
 static int write_info(int images, const struct ext_mount *ext, size_t n_ext, char *const stdio[3],
-		      const char *config_text, struct husk_error *err)
+		      const char *config_text, uint64_t ephemeral_size, struct husk_error *err)
 {
 	struct json_writer *w = json_writer_new(true);
 	_cleanup_free_ char *text = NULL;
@@ -372,11 +520,64 @@ static int write_info(int images, const struct ext_mount *ext, size_t n_ext, cha
 			json_write_null(w);
 	json_write_array_end(w);
 	json_write_key_string(w, "config", config_text);
+	if (ephemeral_size) {
+		/* The size of the tmpfs, its upper layer in EPHEMERAL_ARCHIVE. */
+		json_write_key(w, "ephemeralRootfsSize");
+		json_write_uint(w, ephemeral_size);
+	}
 	json_write_object_end(w);
 	text = json_writer_finish(w);
 	r = write_file_at(images, CHECKPOINT_INFO, text, strlen(text), 0600);
 	if (r < 0)
 		return husk_error_sys(err, -r, "write %s", CHECKPOINT_INFO);
+	return 0;
+}
+
+/* --network-lock: libcriu knows iptables and nftables; "skip" only where its libcriu
+ * takes it (CRIU_NETWORK_LOCK_SKIP, 3).  0: CRIU's default. */
+static int network_lock_of(const char *method, int *m, struct husk_error *err)
+{
+	static const char *const methods[] = { NULL, "iptables", "nftables", "skip" };
+
+	*m = 0;
+	if (!method)
+		return 0;
+	for (*m = 1; *m < (int) ARRAY_SIZE(methods); (*m)++)
+		if (!strcmp(method, methods[*m]))
+			return 0;
+	return husk_error_set(err, EINVAL, "--network-lock: expected iptables, nftables or skip, not \"%s\"", method);
+}
+
+/* --page-server ADDRESS:PORT: *addr is allocated. */
+static int page_server_of(const char *arg, char **addr, int *port, struct husk_error *err)
+{
+	char *colon, *end;
+	long p;
+
+	*addr = NULL;
+	if (!arg)
+		return 0;
+	colon = strrchr(arg, ':');
+	if (!colon || colon == arg)
+		return husk_error_set(err, EINVAL, "--page-server: expected ADDRESS:PORT, not \"%s\"", arg);
+	p = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || p < 1 || p > 65535)
+		return husk_error_set(err, EINVAL, "--page-server: expected a port from 1 to 65535 in \"%s\"", arg);
+	*addr = xasprintf("%.*s", (int) (colon - arg), arg);
+	*port = (int) p;
+	return 0;
+}
+
+/* The flags that only go together, before anything is touched. */
+static int checkpoint_check_flags(const struct husk_checkpoint_options *opts, struct husk_error *err)
+{
+	if (opts->flags.lazy_pages && !opts->page_server)
+		return husk_error_set(err, EINVAL, "--lazy-pages: --page-server ADDRESS:PORT is needed (where the "
+				      "pages are served from)");
+	if (opts->flags.lazy_pages && opts->pre_dump)
+		return husk_error_set(err, EINVAL, "--lazy-pages and --pre-dump do not go together");
+	if (opts->status_fd >= 0 && !opts->flags.lazy_pages)
+		return husk_error_set(err, EINVAL, "--status-fd: only with --lazy-pages");
 	return 0;
 }
 
@@ -392,11 +593,21 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 	criu_opts *o = NULL;
 	struct ext_mount *ext = NULL;
 	char *stdio[3] = { NULL, NULL, NULL };
+	char extra[128], empty_ns[32];
+	_cleanup_free_ char *ps_addr = NULL;
+	struct criu_config config = { 0 };
 	size_t n_ext = 0;
-	int r, cg_mode;
+	int r, cg_mode, lock_method, ps_port = 0, ephemeral;
+	uint64_t ephemeral_size = 0;
+	bool froze = false;
 	const char *status;
+	const char *work_path = opts->work_path ? opts->work_path : image_path;
 
-	if ((r = cg_mode_of(opts->flags.manage_cgroups_mode, &cg_mode, err)) < 0)
+	if ((r = cg_mode_of(opts->flags.manage_cgroups_mode, &cg_mode, err)) < 0 ||
+	    (r = empty_ns_line(opts->flags.empty_ns, empty_ns, sizeof(empty_ns), err)) < 0 ||
+	    (r = network_lock_of(opts->network_lock, &lock_method, err)) < 0 ||
+	    (r = page_server_of(opts->page_server, &ps_addr, &ps_port, err)) < 0 ||
+	    (r = checkpoint_check_flags(opts, err)) < 0)
 		return r;
 	if ((r = criu_load(err)) < 0)
 		return r;
@@ -415,6 +626,14 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 	}
 	if ((r = state_load_config(st, &s, &cfg_text, err)) < 0)
 		goto out;
+	ephemeral = ephemeral_of(st->dir, &ephemeral_size);
+	if (ephemeral < 0) {
+		r = husk_error_set(err, ENOTSUP, "container \"%s\": its ephemeral rootfs was made in its user namespace, "
+				   "where the host cannot reach it to save it", id);
+		goto out;
+	}
+	if (opts->pre_dump)
+		ephemeral_size = 0; /* memory only */
 	if ((images = open_dir(image_path, true, "--image-path", err)) < 0) {
 		r = images;
 		goto out;
@@ -423,7 +642,7 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 		r = work;
 		goto out;
 	}
-	log = xasprintf("%s/%s", opts->work_path ? opts->work_path : image_path, log_name);
+	log = xasprintf("%s/%s", work_path, log_name);
 	if ((r = lib.init_opts(&o)) < 0) {
 		r = husk_error_sys(err, -r, "criu: initialise its options");
 		goto out;
@@ -444,6 +663,15 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 	 * only those (runc sets the same). */
 	if (opts->pre_dump || opts->parent_path)
 		lib.set_track_mem(o, true);
+	if (lock_method && lib.set_network_lock(o, lock_method) < 0) {
+		r = husk_error_set(err, ENOTSUP, "--network-lock %s: this CRIU does not know it (iptables or nftables)",
+				   opts->network_lock);
+		goto out;
+	}
+	/* Its result is not looked at: libcriu 3.17's returns -ENOMEM even when it has
+	 * set the address and port. */
+	if (ps_addr)
+		lib.set_page_server_address_port(o, ps_addr, ps_port);
 	if (st->cgroup)
 		lib.set_freeze_cgroup(o, st->cgroup);
 	/* Mounts whose source is outside the container: CRIU records them by their path
@@ -454,9 +682,26 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 	for (int i = 0; i < 3; i++)
 		stdio[i] = stdio_key(st->pid, i, o);
 	add_external_namespaces(o, s);
-	if ((r = write_info(images, ext, n_ext, stdio, cfg_text, err)) < 0)
+	if ((r = write_info(images, ext, n_ext, stdio, cfg_text, ephemeral_size, err)) < 0)
+		goto out;
+	/* The upper layer is saved while the container is frozen, and CRIU dumps it
+	 * still frozen: files and memory are of one moment. */
+	if (ephemeral_size) {
+		if (st->cgroup && !cgroup_is_frozen(st->cgroup)) {
+			if ((r = cgroup_freeze(st->cgroup, true, 10000, err)) < 0)
+				goto out;
+			froze = true;
+		}
+		if ((r = ephemeral_save(st->dir, image_path, work_path, err)) < 0)
+			goto out;
+	}
+	snprintf(extra, sizeof(extra), "%s%s", empty_ns, opts->flags.lazy_pages ? "lazy-pages\n" : "");
+	if (opts->status_fd >= 0)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "status-fd %d\n", opts->status_fd);
+	if ((r = criu_config_begin(&config, work_path, extra, err)) < 0)
 		goto out;
 	r = opts->pre_dump ? lib.pre_dump(o) : lib.dump(o);
+	criu_config_end(&config);
 	if (r < 0) {
 		r = criu_failed(err, r, opts->pre_dump ? "pre-dump" : "checkpoint", id, log);
 		goto out;
@@ -464,6 +709,10 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 	r = 0;
 	/* runc: a checkpoint without --leave-running stops the container (CRIU killed it). */
 out:
+	if (froze && (r < 0 || opts->leave_running))
+		(void) cgroup_freeze(st->cgroup, false, 10000, NULL);
+	if (r < 0 && ephemeral_size && images >= 0)
+		(void) unlinkat(images, EPHEMERAL_ARCHIVE, 0);
 	if (o)
 		lib.free_opts(o);
 	ext_mounts_free(ext, n_ext);
@@ -481,10 +730,34 @@ out:
  * runs them.  libcriu's callback takes no argument: the restore in progress is here
  * (one per husk process). */
 static struct {
-	const struct criu_restored *out;
+	struct criu_restored *out;
 	const char *id;
 	struct husk_error *err;
+	bool console_done;
 } restoring;
+
+/* "orphan-pts-master": CRIU made a new pty for the container's terminal and hands
+ * its master here: to the console socket, as create sends it, or kept for a
+ * foreground restore to proxy. */
+static int restore_console(struct criu_restored *out, struct husk_error *err)
+{
+	int master = lib.orphan_pts_master_fd(), ptn = -1, r = 0;
+	char name[32];
+
+	if (master < 0)
+		return husk_error_set(err, EIO, "process.terminal: CRIU sent no pty master");
+	if (out->console_fd < 0) {
+		out->master = fcntl(master, F_DUPFD_CLOEXEC, 3);
+		if (out->master < 0)
+			r = husk_error_sys(err, errno, "process.terminal: keep the pty master");
+	} else {
+		ioctl(master, TIOCGPTN, &ptn);
+		snprintf(name, sizeof(name), "/dev/pts/%d", ptn);
+		r = terminal_send_master(out->console_fd, master, name, err);
+	}
+	close(master);
+	return r;
+}
 
 static int restore_notify(char *action, void *na)
 {
@@ -492,6 +765,10 @@ static int restore_notify(char *action, void *na)
 	_cleanup_free_ char *state = NULL;
 	int r;
 
+	if (!strcmp(action, "orphan-pts-master")) {
+		restoring.console_done = true;
+		return restore_console(restoring.out, restoring.err);
+	}
 	if (strcmp(action, "setup-namespaces") || (!s->n_hooks[HOOK_PRESTART] && !s->n_hooks[HOOK_CREATE_RUNTIME]))
 		return 0;
 	state = state_oci_json(restoring.id, "creating", lib.notify_pid(na), restoring.out->bundle, s->annotations,
@@ -504,7 +781,7 @@ static int restore_notify(char *action, void *na)
 
 /* The checkpoint's husk-checkpoint.json: its external mounts. */
 static int read_info(int images, const char *image_path, struct ext_mount **ext, size_t *n_ext,
-		     char *stdio[3], struct husk_error *err)
+		     char *stdio[3], uint64_t *ephemeral_size, struct husk_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	json_value *doc = NULL;
@@ -532,6 +809,15 @@ static int read_info(int images, const char *image_path, struct ext_mount **ext,
 		(*ext)[*n_ext].destination = xstrdup(d);
 		(*ext)[(*n_ext)++].source = xstrdup(s);
 	}
+	if (ephemeral_size) {
+		const json_value *v = json_object_get(doc, "ephemeralRootfsSize");
+		*ephemeral_size = 0;
+		if (v && json_uint64(v, ephemeral_size) < 0) {
+			json_free(doc);
+			return husk_error_set(err, EINVAL, "--image-path \"%s\": %s: ephemeralRootfsSize is not a size",
+					      image_path, CHECKPOINT_INFO);
+		}
+	}
 	arr = json_object_get(doc, "stdio");
 	for (int i = 0; i < 3 && stdio; i++) {
 		const char *k = json_string(json_array_at(arr, i));
@@ -550,7 +836,7 @@ int criu_check_image(const char *image_path, struct husk_error *err)
 
 	if (images < 0)
 		return images;
-	r = read_info(images, image_path ? image_path : "checkpoint", &ext, &n_ext, NULL, err);
+	r = read_info(images, image_path ? image_path : "checkpoint", &ext, &n_ext, NULL, NULL, err);
 	ext_mounts_free(ext, n_ext);
 	return r;
 }
@@ -605,25 +891,37 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	int reopened[3] = { -1, -1, -1 }, ns_fds[ARRAY_SIZE(external_ns)];
 	size_t n_ext = 0;
 	criu_opts *o = NULL;
+	char extra[64];
+	struct criu_config config = { 0 };
+	const char *work_path = opts->work_path ? opts->work_path : image_path;
+	_cleanup_free_ char *merged = NULL;
+	uint64_t ephemeral_size = 0;
 	int r, cg_mode;
 
 	for (size_t k = 0; k < ARRAY_SIZE(ns_fds); k++)
 		ns_fds[k] = -1;
-	if ((r = cg_mode_of(opts->flags.manage_cgroups_mode, &cg_mode, err)) < 0)
+	out->master = -1;
+	if ((r = cg_mode_of(opts->flags.manage_cgroups_mode, &cg_mode, err)) < 0 ||
+	    (r = empty_ns_line(opts->flags.empty_ns, extra, sizeof(extra), err)) < 0)
 		return r;
+	if (opts->flags.lazy_pages)
+		strcat(extra, "lazy-pages\n");
 	if ((r = criu_load(err)) < 0)
 		return r;
 	if ((images = open_dir(image_path, false, "--image-path", err)) < 0)
 		return images;
-	if ((r = read_info(images, image_path, &ext, &n_ext, stdio, err)) < 0)
+	if ((r = read_info(images, image_path, &ext, &n_ext, stdio, &ephemeral_size, err)) < 0)
 		return r;
-	if ((work = open_dir(opts->work_path ? opts->work_path : image_path, true, "--work-path", err)) < 0) {
+	if ((work = open_dir(work_path, true, "--work-path", err)) < 0) {
 		r = work;
 		goto out;
 	}
-	log = xasprintf("%s/restore.log", opts->work_path ? opts->work_path : image_path);
+	log = xasprintf("%s/restore.log", work_path);
 	root = xasprintf("%s/" CRIU_ROOT, out->state_dir);
-	if ((r = mount_criu_root(out->spec->root_path, root, err)) < 0)
+	/* An ephemeral rootfs comes back with what was written into it. */
+	if (ephemeral_size && (r = ephemeral_load(out, image_path, work_path, ephemeral_size, &merged, err)) < 0)
+		goto out;
+	if ((r = mount_criu_root(merged ? merged : out->spec->root_path, root, err)) < 0)
 		goto out;
 	/* The sources are the bundle's, where it binds the same destination: the
 	 * checkpointed container's may be gone (Podman's --import makes a new one). */
@@ -645,6 +943,11 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 		goto out;
 	lib.set_root(o, root);
 	lib.set_tcp_close(o, opts->tcp_close);
+	if ((opts->lsm_profile && lib.set_lsm_profile(o, opts->lsm_profile) < 0) ||
+	    (opts->lsm_mount_context && lib.set_lsm_mount_context(o, opts->lsm_mount_context) < 0)) {
+		r = husk_error_set(err, ENOMEM, "criu: the LSM options");
+		goto out;
+	}
 	lib.set_orphan_pts_master(o, out->spec->process.terminal);
 	for (size_t i = 0; i < n_ext; i++)
 		lib.add_ext_mount(o, ext[i].destination, ext[i].source);
@@ -675,9 +978,13 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	restoring.out = out;
 	restoring.id = id;
 	restoring.err = err;
+	restoring.console_done = false;
 	err->code = 0;
 	lib.set_notify_cb(o, restore_notify);
+	if ((r = criu_config_begin(&config, work_path, extra, err)) < 0)
+		goto out;
 	r = lib.restore_child(o);
+	criu_config_end(&config);
 	if (r < 0) {
 		/* A hook that failed said why already; else CRIU's log does. */
 		if (!err->code)
@@ -686,9 +993,20 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	}
 	out->pid = r;
 	r = 0;
+	if (out->spec->process.terminal && !restoring.console_done) {
+		r = husk_error_set(err, EINVAL, "restore \"%s\": config.json: process.terminal is true, but the "
+				   "checkpoint has no terminal", id);
+		kill(out->pid, SIGKILL);
+		waitpid(out->pid, NULL, 0);
+		out->pid = 0;
+	}
 out:
 	if (o)
 		lib.free_opts(o);
+	if (r < 0 && out->master >= 0) {
+		close(out->master);
+		out->master = -1;
+	}
 	if (root && umount2(root, MNT_DETACH) == 0)
 		rmdir(root);
 	ext_mounts_free(ext, n_ext);

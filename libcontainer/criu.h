@@ -17,14 +17,17 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 
 /* The image directory is a husk checkpoint (before anything is made for a restore). */
 int criu_check_image(const char *image_path, struct husk_error *err);
-/* Restore: in, the container's spec, state directory and cgroup (made by the caller);
- * out, the restored init, a child of the caller. */
+/* Restore: in, the container's spec, state directory and cgroup (made by the caller),
+ * and for process.terminal the console socket or -1; out, the restored init, a child
+ * of the caller, and for a terminal without a console socket the pty master. */
 struct criu_restored {
 	const struct spec *spec;
 	const char *bundle;
 	const char *state_dir;
 	const char *cgroup;
+	int console_fd;
 	pid_t pid;
+	int master;
 };
 int criu_restore(const struct husk_context *ctx, const char *id, const struct husk_restore_options *opts,
 		 struct criu_restored *out, struct husk_error *err);

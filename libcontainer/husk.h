@@ -133,12 +133,16 @@ bool husk_criu_available(void);
 /* The flags checkpoint and restore share, as runc spells them. */
 struct husk_criu_flags {
 	const char *manage_cgroups_mode;   /* soft (default), full, strict, ignore */
-	bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup;
+	const char *empty_ns;              /* "network": made empty, its content not saved or restored */
+	bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup, lazy_pages;
 };
 struct husk_checkpoint_options {
 	const char *image_path;            /* default: ./checkpoint */
 	const char *work_path;             /* CRIU's logs; default: the image path */
 	const char *parent_path;           /* a previous (pre-)dump, relative to image_path */
+	const char *page_server;           /* ADDRESS:PORT: the pages go there (with lazy_pages: served from there) */
+	const char *network_lock;          /* iptables, nftables, skip (CRIU's default: iptables) */
+	int status_fd;                     /* with lazy_pages: CRIU writes a byte once the pages can be fetched; -1 */
 	bool leave_running, tcp_skip_in_flight, link_remap, pre_dump;
 	struct husk_criu_flags flags;
 };
@@ -149,6 +153,9 @@ int husk_container_checkpoint(const struct husk_context *ctx, const char *id,
 struct husk_restore_options {
 	const char *bundle;                /* default: the current directory */
 	const char *image_path, *work_path, *pid_file;
+	const char *console_socket;        /* process.terminal: where the restored pty's master goes */
+	const char *lsm_profile;           /* "apparmor:NAME" or "selinux:LABEL" for the restored processes */
+	const char *lsm_mount_context;     /* SELinux context= for the restored mounts */
 	bool detach, tcp_close;
 	struct husk_criu_flags flags;
 };

@@ -432,7 +432,8 @@ static int child_run(struct child *c)
 	const struct spec_process *p = &s->process;
 	struct rootfs_config rc = {
 		.spec = s, .bundle = req->bundle, .state_dir = req->state_dir,
-		.ephemeral_size = req->ephemeral_size, .no_pivot = req->no_pivot,
+		.ephemeral_size = req->ephemeral_size, .ephemeral_on_host = req->ephemeral_on_host,
+		.no_pivot = req->no_pivot,
 		.in_userns = s->ns_new & CLONE_NEWUSER, .cgroup_path = req->cgroup_path,
 		.sources = req->sources,
 		.sys = &syscalls_kernel,

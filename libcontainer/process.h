@@ -27,6 +27,7 @@ struct init_request {
 	bool no_pivot;
 	bool no_new_keyring;
 	uint64_t ephemeral_size;
+	bool ephemeral_on_host;      /* its tmpfs is mounted already (rootfs_ephemeral_host_mount) */
 	/* Called in the parent as soon as the init is cloned (its intent record). */
 	int (*cloned)(void *data, pid_t pid, struct husk_error *err);
 	/* Called in the parent before pivot_root (prestart + createRuntime hooks). */

@@ -376,29 +376,82 @@ static int setup_dev(const struct rootfs_config *cfg, int rootfd, struct husk_er
 }
 
 /* ---- the ephemeral rootfs -------------------------------------------------------- */
-static int setup_ephemeral(const struct rootfs_config *cfg, char **rootfs, struct husk_error *err)
+/* The tmpfs that holds the overlay's upper and work directories, at
+ * <state dir>/ephemeral.  Made by the runtime in the host's mount namespace when it
+ * can (no new user namespace): then the upper layer is reachable from the host (by
+ * root, through the 0700 state directory), which is what lets checkpoint save it;
+ * delete unmounts it.  Else the init makes it in its own mount namespace and it
+ * vanishes with the container. */
+static int ephemeral_tmpfs(const struct syscalls *sys, const char *dir, uint64_t size, struct husk_error *err)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/ephemeral", cfg->state_dir);
-	_cleanup_free_ char *size = xasprintf("size=%llu,mode=0755", (unsigned long long) cfg->ephemeral_size);
+	_cleanup_free_ char *opts = xasprintf("size=%llu,mode=0755", (unsigned long long) size);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", dir), *work = xasprintf("%s/work", dir);
+	_cleanup_free_ char *merged = xasprintf("%s/merged", dir);
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return husk_error_sys(err, errno, "mkdir \"%s\"", dir);
+	if (sys->mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return husk_error_sys(err, errno, "mount the ephemeral tmpfs (%s)", opts);
+	if (sys->mount(NULL, dir, NULL, MS_PRIVATE, NULL) < 0)
+		return husk_error_sys(err, errno, "make the ephemeral tmpfs private");
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(merged, 0755) < 0)
+		return husk_error_sys(err, errno, "ephemeral rootfs directories");
+	return 0;
+}
+
+int rootfs_ephemeral_host_mount(const char *state_dir, uint64_t size, struct husk_error *err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/" ROOTFS_EPHEMERAL_DIR, state_dir);
+	int r = ephemeral_tmpfs(&syscalls_kernel, dir, size, err);
+
+	if (r < 0)
+		rootfs_ephemeral_host_umount(state_dir);
+	return r;
+}
+
+void rootfs_ephemeral_host_umount(const char *state_dir)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/" ROOTFS_EPHEMERAL_DIR, state_dir);
+
+	(void) umount2(dir, MNT_DETACH);
+}
+
+static int ephemeral_overlay(const struct syscalls *sys, const char *lower, const char *dir, char **merged_out,
+			     struct husk_error *err)
+{
 	_cleanup_free_ char *upper = xasprintf("%s/upper", dir), *work = xasprintf("%s/work", dir);
 	_cleanup_free_ char *merged = xasprintf("%s/merged", dir), *data = NULL;
+
+	if (strpbrk(lower, ",:"))
+		return husk_error_set(err, EINVAL, "ephemeral rootfs: root.path \"%s\" holds ',' or ':', "
+				      "which overlayfs cannot take as a lower directory", lower);
+	data = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (sys->mount("overlay", merged, "overlay", 0, data) < 0)
+		return husk_error_sys(err, errno, "mount the ephemeral overlay over \"%s\"", lower);
+	*merged_out = TAKE_PTR(merged);
+	return 0;
+}
+
+int rootfs_ephemeral_overlay(const char *lower, const char *dir, char **merged, struct husk_error *err)
+{
+	return ephemeral_overlay(&syscalls_kernel, lower, dir, merged, err);
+}
+
+static int setup_ephemeral(const struct rootfs_config *cfg, char **rootfs, struct husk_error *err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/" ROOTFS_EPHEMERAL_DIR, cfg->state_dir);
+	char *merged;
+	int r;
 
 	if (strpbrk(*rootfs, ",:"))
 		return husk_error_set(err, EINVAL, "ephemeral rootfs: root.path \"%s\" holds ',' or ':', "
 				      "which overlayfs cannot take as a lower directory", *rootfs);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return husk_error_sys(err, errno, "mkdir \"%s\"", dir);
-	/* This tmpfs exists only in the container's mount namespace: the host sees an
-	 * empty directory, and the writes vanish with the container. */
-	if (cfg->sys->mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, size) < 0)
-		return husk_error_sys(err, errno, "mount the ephemeral tmpfs (%s)", size);
-	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(merged, 0755) < 0)
-		return husk_error_sys(err, errno, "ephemeral rootfs directories");
-	data = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", *rootfs, upper, work);
-	if (cfg->sys->mount("overlay", merged, "overlay", 0, data) < 0)
-		return husk_error_sys(err, errno, "mount the ephemeral overlay over \"%s\"", *rootfs);
+	if (!cfg->ephemeral_on_host && (r = ephemeral_tmpfs(cfg->sys, dir, cfg->ephemeral_size, err)) < 0)
+		return r;
+	if ((r = ephemeral_overlay(cfg->sys, *rootfs, dir, &merged, err)) < 0)
+		return r;
 	free(*rootfs);
-	*rootfs = TAKE_PTR(merged);
+	*rootfs = merged;
 	return 0;
 }
 

@@ -15,12 +15,23 @@ struct rootfs_config {
 	const char *bundle;
 	const char *state_dir;    /* host path of the container's state directory */
 	uint64_t ephemeral_size;  /* bytes of tmpfs for an ephemeral overlay rootfs; 0: off */
+	bool ephemeral_on_host;   /* its tmpfs was mounted by the runtime (rootfs_ephemeral_host_mount) */
 	bool no_pivot;
 	bool in_userns;           /* a new user namespace: devices are bind-mounted, not created */
 	const char *cgroup_path;  /* host path of the container's cgroup2 dir, for cgroup mounts */
 	const int *sources;       /* per mount: a detached tree of its source (rootfs_prepare_sources), or -1 */
 	const struct syscalls *sys;
 };
+
+/* The ephemeral rootfs's tmpfs (upper/, work/, merged/) in the state directory. */
+#define ROOTFS_EPHEMERAL_DIR "ephemeral"
+/* In the runtime: mount it in the host's mount namespace (private), so that the
+ * upper layer outlives nothing but is reachable for checkpoint; and unmount it
+ * (delete, undo). */
+int rootfs_ephemeral_host_mount(const char *state_dir, uint64_t size, struct husk_error *err);
+void rootfs_ephemeral_host_umount(const char *state_dir);
+/* Mount the overlay of lower under DIR's upper/ and work/ on DIR/merged (*merged). */
+int rootfs_ephemeral_overlay(const char *lower, const char *dir, char **merged, struct husk_error *err);
 
 /* Propagation, the rootfs bind (or ephemeral overlay), every entry of mounts in
  * order, and the devices.  *rootfs gets the path to pivot into, *rootfd an O_PATH fd

@@ -71,6 +71,15 @@ static int send_fd(int sock, int fd, const char *name)
 	return 0;
 }
 
+int terminal_send_master(int sock, int master, const char *name, struct husk_error *err)
+{
+	int r = send_fd(sock, master, name);
+
+	if (r < 0)
+		return husk_error_sys(err, -r, "process.terminal: send the pty master to the console socket");
+	return 0;
+}
+
 int terminal_recv_master(int sock, int *master, struct husk_error *err)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, name[256];
@@ -95,7 +104,7 @@ int terminal_setup(int rootfd, int sock, unsigned rows, unsigned cols, bool bind
 {
 	_cleanup_close_ int master = -1, slave = -1;
 	struct winsize ws = { .ws_row = rows, .ws_col = cols };
-	int unlock = 0, ptn;
+	int unlock = 0, ptn, r;
 	char name[64];
 
 	master = rootfs_open_in_root(rootfd, "/dev/ptmx", false, false, O_RDWR | O_NOCTTY);
@@ -128,8 +137,8 @@ int terminal_setup(int rootfd, int sock, unsigned rows, unsigned cols, bool bind
 		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 			return husk_error_sys(err, errno, "process.terminal: bind %s on /dev/console", name);
 	}
-	if (send_fd(sock, master, name) < 0)
-		return husk_error_sys(err, errno, "process.terminal: send the pty master to the console socket");
+	if ((r = terminal_send_master(sock, master, name, err)) < 0)
+		return r;
 	if (setsid() < 0 && errno != EPERM)
 		return husk_error_sys(err, errno, "setsid");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)

@@ -15,6 +15,9 @@ int terminal_open_socket(const char *console_socket, int *send_fd, int *peer, st
  * the slave the caller's stdio and controlling terminal, bind it on /dev/console
  * when bind_console, and send the master to sock. */
 int terminal_setup(int rootfd, int sock, unsigned rows, unsigned cols, bool bind_console, struct husk_error *err);
+/* Send a pty master (named NAME, its slave's path) as terminal_setup does: for a
+ * restore, the master CRIU made. */
+int terminal_send_master(int sock, int master, const char *name, struct husk_error *err);
 /* Receive a pty master sent by terminal_setup. */
 int terminal_recv_master(int sock, int *master, struct husk_error *err);
 /* Copy between husk's stdin/stdout and master until the process behind pidfd exits

@@ -1,7 +1,10 @@
 /* checkpoint.c - "husk checkpoint ID" and "husk restore ID": CRIU, with runc's flags. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -27,9 +30,16 @@ static const char checkpoint_usage[] =
 	"      --auto-dedup          free the pages a parent image already holds\n"
 	"      --manage-cgroups-mode MODE\n"
 	"                            soft (default), full, strict or ignore\n"
-	"  -h, --help                this text\n"
-	"Not in this husk (a clear error): --lazy-pages, --page-server, --status-fd,\n"
-	"--empty-ns, --network-lock.\n";
+	"      --empty-ns network    do not save the network namespace's content\n"
+	"      --network-lock METHOD iptables (CRIU's default), nftables or skip\n"
+	"      --page-server ADDRESS:PORT\n"
+	"                            send the pages to a CRIU page server (with\n"
+	"                            --lazy-pages: serve them from this port)\n"
+	"      --lazy-pages          leave the pages in the stopped container, for a restore\n"
+	"                            --lazy-pages to fetch as it touches them\n"
+	"      --status-fd FD        with --lazy-pages: a byte is written to FD once the\n"
+	"                            pages can be fetched\n"
+	"  -h, --help                this text\n";
 
 static const char restore_usage[] =
 	"Usage: husk restore [OPTIONS] ID\n"
@@ -51,15 +61,24 @@ static const char restore_usage[] =
 	"      --auto-dedup          free the image's pages as they are restored\n"
 	"      --manage-cgroups-mode MODE\n"
 	"                            soft (default), full, strict or ignore\n"
+	"      --console-socket PATH process.terminal: send the restored pty's master to\n"
+	"                            the unix socket PATH (as create does)\n"
+	"      --empty-ns network    the checkpoint was made with --empty-ns network\n"
+	"      --lazy-pages          fetch the pages as they are touched, from a running\n"
+	"                            \"criu lazy-pages\" daemon using the same --work-path\n"
+	"      --lsm-profile TYPE:NAME\n"
+	"                            restore under this LSM label (apparmor:NAME, selinux:LABEL)\n"
+	"      --lsm-mount-context CONTEXT\n"
+	"                            the SELinux context= of the restored mounts\n"
 	"      --no-subreaper        accepted (husk never becomes a subreaper)\n"
 	"  -h, --help                this text\n"
-	"Not in this husk (a clear error): --console-socket, --no-pivot, --empty-ns,\n"
-	"--lazy-pages, --lsm-profile, --lsm-mount-context.\n";
+	"--no-pivot is refused: CRIU puts the container's root in place with pivot_root.\n";
 
 enum {
 	OPT_IMAGE = 256, OPT_WORK, OPT_PARENT, OPT_LEAVE, OPT_PREDUMP, OPT_TCP, OPT_TCP_SKIP, OPT_TCP_CLOSE,
 	OPT_EXT_UNIX, OPT_SHELL, OPT_LOCKS, OPT_REMAP, OPT_DEDUP, OPT_CGMODE, OPT_PID, OPT_NO_SUBREAPER,
-	OPT_UNSUPPORTED,
+	OPT_EMPTY_NS, OPT_LAZY, OPT_PAGE_SERVER, OPT_STATUS_FD, OPT_NETWORK_LOCK, OPT_CONSOLE, OPT_LSM_PROFILE,
+	OPT_LSM_MOUNT, OPT_NO_PIVOT,
 };
 
 static int common_flag(int c, struct husk_criu_flags *f)
@@ -71,6 +90,8 @@ static int common_flag(int c, struct husk_criu_flags *f)
 	case OPT_LOCKS: f->file_locks = true; return 1;
 	case OPT_DEDUP: f->auto_dedup = true; return 1;
 	case OPT_CGMODE: f->manage_cgroups_mode = optarg; return 1;
+	case OPT_EMPTY_NS: f->empty_ns = optarg; return 1;
+	case OPT_LAZY: f->lazy_pages = true; return 1;
 	}
 	return 0;
 }
@@ -80,18 +101,18 @@ static int common_flag(int c, struct husk_criu_flags *f)
 	{ "tcp-established", no_argument, NULL, OPT_TCP }, { "ext-unix-sk", no_argument, NULL, OPT_EXT_UNIX }, \
 	{ "shell-job", no_argument, NULL, OPT_SHELL }, { "file-locks", no_argument, NULL, OPT_LOCKS }, \
 	{ "auto-dedup", no_argument, NULL, OPT_DEDUP }, { "manage-cgroups-mode", required_argument, NULL, OPT_CGMODE }, \
-	{ "lazy-pages", no_argument, NULL, OPT_UNSUPPORTED }, { "page-server", required_argument, NULL, OPT_UNSUPPORTED }, \
-	{ "status-fd", required_argument, NULL, OPT_UNSUPPORTED }, { "empty-ns", required_argument, NULL, OPT_UNSUPPORTED }, \
-	{ "network-lock", required_argument, NULL, OPT_UNSUPPORTED }, \
-	{ "console-socket", required_argument, NULL, OPT_UNSUPPORTED }, { "no-pivot", no_argument, NULL, OPT_UNSUPPORTED }, \
-	{ "lsm-profile", required_argument, NULL, OPT_UNSUPPORTED }, \
-	{ "lsm-mount-context", required_argument, NULL, OPT_UNSUPPORTED }, \
+	{ "lazy-pages", no_argument, NULL, OPT_LAZY }, { "empty-ns", required_argument, NULL, OPT_EMPTY_NS }, \
 	{ "help", no_argument, NULL, 'h' }
 
-/* runc's flags this husk cannot honour (OPT_UNSUPPORTED): refused by name, never ignored. */
-static int refuse(const char *cmd, const struct option *opts, int idx)
+/* A descriptor husk was started with, or -1. */
+static int parse_fd(const char *arg)
 {
-	return cli_failf("%s: --%s is not supported by this husk", cmd, opts[idx].name);
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < 0 || v > INT_MAX || fcntl((int) v, F_GETFD) < 0)
+		return -1;
+	return (int) v;
 }
 
 CMD(checkpoint)
@@ -100,15 +121,17 @@ CMD(checkpoint)
 		COMMON_OPTIONS,
 		{ "parent-path", required_argument, NULL, OPT_PARENT }, { "leave-running", no_argument, NULL, OPT_LEAVE },
 		{ "pre-dump", no_argument, NULL, OPT_PREDUMP }, { "tcp-skip-in-flight", no_argument, NULL, OPT_TCP_SKIP },
-		{ "link-remap", no_argument, NULL, OPT_REMAP },
+		{ "link-remap", no_argument, NULL, OPT_REMAP }, { "page-server", required_argument, NULL, OPT_PAGE_SERVER },
+		{ "status-fd", required_argument, NULL, OPT_STATUS_FD },
+		{ "network-lock", required_argument, NULL, OPT_NETWORK_LOCK },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct husk_checkpoint_options o = { 0 };
+	struct husk_checkpoint_options o = { .status_fd = -1 };
 	struct husk_error err = { 0 };
 	const char *id;
-	int c, idx = 0;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (common_flag(c, &o.flags))
 			continue;
 		switch (c) {
@@ -119,7 +142,13 @@ CMD(checkpoint)
 		case OPT_PREDUMP: o.pre_dump = true; break;
 		case OPT_TCP_SKIP: o.tcp_skip_in_flight = true; break;
 		case OPT_REMAP: o.link_remap = true; break;
-		case OPT_UNSUPPORTED: return refuse("checkpoint", opts, idx);
+		case OPT_PAGE_SERVER: o.page_server = optarg; break;
+		case OPT_NETWORK_LOCK: o.network_lock = optarg; break;
+		case OPT_STATUS_FD:
+			if ((o.status_fd = parse_fd(optarg)) < 0)
+				return cli_failf("checkpoint: --status-fd: expected an open file descriptor, not \"%s\"",
+						 optarg);
+			break;
 		case 'h': return cli_usage(checkpoint_usage, false);
 		default: return cli_bad_option("checkpoint", c, argv);
 		}
@@ -138,14 +167,18 @@ CMD(restore)
 		{ "bundle", required_argument, NULL, 'b' }, { "detach", no_argument, NULL, 'd' },
 		{ "pid-file", required_argument, NULL, OPT_PID }, { "tcp-close", no_argument, NULL, OPT_TCP_CLOSE },
 		{ "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
+		{ "console-socket", required_argument, NULL, OPT_CONSOLE },
+		{ "lsm-profile", required_argument, NULL, OPT_LSM_PROFILE },
+		{ "lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT },
+		{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct husk_restore_options o = { 0 };
 	struct husk_error err = { 0 };
 	const char *id;
-	int c, idx = 0, status = 0;
+	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "+:b:dh", opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:b:dh", opts, NULL)) != -1) {
 		if (common_flag(c, &o.flags))
 			continue;
 		switch (c) {
@@ -156,7 +189,12 @@ CMD(restore)
 		case OPT_PID: o.pid_file = optarg; break;
 		case OPT_TCP_CLOSE: o.tcp_close = true; break;
 		case OPT_NO_SUBREAPER: break;
-		case OPT_UNSUPPORTED: return refuse("restore", opts, idx);
+		case OPT_CONSOLE: o.console_socket = optarg; break;
+		case OPT_LSM_PROFILE: o.lsm_profile = optarg; break;
+		case OPT_LSM_MOUNT: o.lsm_mount_context = optarg; break;
+		case OPT_NO_PIVOT:
+			return cli_failf("restore: --no-pivot cannot be honoured: CRIU puts the container's root in "
+					 "place itself, with pivot_root");
 		case 'h': return cli_usage(restore_usage, false);
 		default: return cli_bad_option("restore", c, argv);
 		}

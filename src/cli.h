@@ -21,9 +21,6 @@ int cli_usage(const char *text, bool error);
 /* getopt's '?' (unknown option) or ':' (missing argument, with a ':' first in the
  * option string) as one line naming the argument; CMD is NULL for global options. */
 int cli_bad_option(const char *cmd, int c, char **argv);
-/* getopt's '?' (unknown option) or ':' (missing argument, with a ':' first in the
- * option string) as one line naming the argument; CMD is NULL for global options. */
-int cli_bad_option(const char *cmd, int c, char **argv);
 /* The command's single ID argument, or an error naming the command. */
 const char *cli_id(const char *cmd, int argc, char **argv, int optind_);
 

@@ -12,6 +12,7 @@ export HUSK=${HUSK:-$top/husk}
 export RECVTTY=${RECVTTY:-$top/tests/helpers/recvtty}
 export SECCOMP_AGENT=${SECCOMP_AGENT:-$top/tests/helpers/seccomp-agent}
 export SD_NOTIFY=${SD_NOTIFY:-$top/tests/helpers/sd-notify}
+export TCP_PINGPONG=${TCP_PINGPONG:-$top/tests/helpers/tcp-pingpong}
 export HUSK_TEST_BASE=${HUSK_TEST_BASE:-$(mktemp -d /tmp/husk-test-base.XXXXXX)/base}
 chmod 755 "$(dirname "$HUSK_TEST_BASE")"
 passed=0 failed=0 skipped=0

@@ -154,6 +154,38 @@ task_is() { [ "$(task_status "$1")" = "$2" ]; }
 	[ -z "$("$HUSK" --root "$SCRATCH/husk-root/default" list -q 2>/dev/null)" ]
 }
 
+# containerd 1.6's checkpoint verbs, through the shim's "runc checkpoint/restore":
+# ctr container checkpoint --task saves the running task (left running) with the
+# container into a checkpoint image in containerd's content store; container restore
+# --live makes a container from it again and restores its task; ctr task checkpoint
+# --exit (to a directory) stops the task, as runc's checkpoint does.
+@test "containerd: ctr container checkpoint --task and container restore --live; task checkpoint --exit" {
+	command -v criu >/dev/null || skip "criu missing (apt-get install criu)"
+	ctr_run -d --mount type=tmpfs,src=tmpfs,dst=/data,options=rw "$IMAGE" c1 \
+		sh -c 'i=0; while true; do i=$((i+1)); echo $i > /data/count; sleep 0.1; done'
+	wait_until 30 task_is c1 RUNNING
+	wait_until 30 sh -c "[ \"\$(ctr --address $SCRATCH/containerd.sock task exec --exec-id w c1 cat /data/count)\" -ge 5 ]"
+	ctr_ container checkpoint --task c1 husk.test/checkpoint/c1:1
+	# The task is left running; the checkpoint is an image in the content store.
+	[ "$(task_status c1)" = RUNNING ]
+	ctr_ image ls -q | grep -qx husk.test/checkpoint/c1:1
+	ctr_ task kill -s KILL c1
+	wait_until 30 task_gone c1
+	ctr_ task delete c1
+	ctr_ container delete c1
+	ctr_ container restore --live husk.test/checkpoint/c1:1 c2
+	wait_until 30 task_is c2 RUNNING
+	local n
+	n=$(ctr_ task exec --exec-id e1 c2 cat /data/count)
+	[ "$n" -ge 5 ]                                   # it counts on from where it was
+	wait_until 30 sh -c "[ \"\$(ctr --address $SCRATCH/containerd.sock task exec --exec-id e2 c2 cat /data/count)\" -gt $((n + 2)) ]"
+	[ "$(sed -n 's/^0:://p' "/proc/$(ctr_ task ls | awk '$1 == "c2" { print $2 }')/cgroup")" = /default/c2 ]
+	ctr_ task checkpoint --exit --image-path "$SCRATCH/c2.img" c2
+	wait_until 30 task_gone c2
+	[ -s "$SCRATCH/c2.img/husk-checkpoint.json" ] || ls "$SCRATCH/c2.img"/*/husk-checkpoint.json
+	ctr_ image rm husk.test/checkpoint/c1:1
+}
+
 @test "containerd: every command line it sent is a recorded shape" {
 	[ -s "$SCRATCH/argv.log" ]
 	assert_shapes_recorded "$SCRATCH/argv.log" containerd

@@ -15,7 +15,13 @@ setup() {
 	set_args sh -c 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done'
 }
 
-teardown() { teardown_husk; }
+# Background helpers a test starts (recvtty, criu lazy-pages) end with it.
+BG_PIDS=()
+teardown() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	teardown_husk
+}
 
 count() { husk exec "$1" cat /tmp/count; }
 
@@ -161,4 +167,207 @@ HOOK
 	[ "$status" -ne 0 ]
 	[ "$output" = 'husk: hooks.createRuntime[0]: "/bin/false" exited with status 1' ]
 	assert_nothing_left c3
+}
+
+# wait_file FILE: FILE is a socket or a file that is not empty (bounded by 30 s).
+wait_file() {
+	local i
+	for i in $(seq 300); do
+		[ -S "$1" ] || [ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "$1 never appeared" >&2
+	return 1
+}
+
+# A terminal container: CRIU makes a new pty for the restored process and hands its
+# master over (its "orphan-pts-master" callback); husk sends it to --console-socket,
+# as create does, or proxies it in the foreground, as run does.
+@test "a terminal container: the new pty's master goes to --console-socket, or husk proxies it" {
+	update_config '.process.terminal = true'
+	set_args sh -c 'i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo $i > /tmp/count; echo tick $i; sleep 0.1; done; exit 3'
+	"$RECVTTY" "$BUNDLE/tty1.sock" >/dev/null &
+	BG_PIDS+=($!)
+	wait_file "$BUNDLE/tty1.sock"
+	husk run -d --console-socket "$BUNDLE/tty1.sock" -b "$BUNDLE" c1
+	wait_count c1 3
+	husk checkpoint --image-path "$IMG" c1
+	"$RECVTTY" "$BUNDLE/tty2.sock" >"$BUNDLE/tty2.out" &
+	local recv=$! n first
+	BG_PIDS+=($recv)
+	wait_file "$BUNDLE/tty2.sock"
+	husk restore -d --console-socket "$BUNDLE/tty2.sock" -b "$BUNDLE" --image-path "$IMG" c2
+	n=$(count c2)
+	wait_count c2 $((n + 3))
+	# The restored process's stdio is its terminal, as before.
+	[ "$(husk exec c2 readlink /proc/1/fd/0)" = /dev/pts/0 ]
+	[ "$(husk exec c2 readlink /proc/1/fd/1)" = /dev/pts/0 ]
+	husk delete --force c2
+	timeout 10 tail --pid=$recv -f /dev/null     # the pty closed with the container
+	# What the restored process printed reached the new terminal, counting on.
+	first=$(tr -d '\r' <"$BUNDLE/tty2.out" | sed -n 's/^tick //p' | head -n 1)
+	[ "$first" -ge 3 ]
+	grep -q "tick $((n + 3))" "$BUNDLE/tty2.out"
+	# In the foreground, without a console socket, husk is the terminal's other end.
+	run husk restore -b "$BUNDLE" --image-path "$IMG" c3 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"tick 60"* ]]
+	assert_nothing_left c3
+	# A terminal config with a checkpoint that has none is refused, nothing left.
+	update_config '.process.terminal = false'
+	husk run -d -b "$BUNDLE" c4
+	wait_count c4 2
+	husk checkpoint --image-path "$BUNDLE/plain" c4
+	update_config '.process.terminal = true'
+	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/plain" c5 </dev/null
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: restore "c5": config.json: process.terminal is true, but the checkpoint has no terminal' ]
+	assert_nothing_left c5
+}
+
+@test "an established TCP connection lives on with --tcp-established; without it, CRIU's reason" {
+	private_rootfs
+	cp "$TCP_PINGPONG" "$ROOTFS/bin/tcp-pingpong"
+	set_args tcp-pingpong /tmp/count
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 3
+	run husk checkpoint --leave-running --image-path "$BUNDLE/no" c1
+	[ "$status" -ne 0 ]
+	echo "$output"
+	[[ "$output" == 'husk: checkpoint "c1": criu: '*'--tcp-established'*"; full log: $BUNDLE/no/dump.log" ]]
+	[ "$(husk state c1 | jq -r .status)" = running ]
+	husk checkpoint --tcp-established --image-path "$IMG" c1
+	husk restore -d --tcp-established -b "$BUNDLE" --image-path "$IMG" c2
+	local n
+	n=$(count c2)
+	[ "$n" -ge 3 ]
+	wait_count c2 $((n + 5))   # both ends still talk over the same connection
+	husk delete --force c2
+}
+
+# CRIU keeps the container's clocks going on from where they were: the offsets come
+# back less the time the container spent checkpointed, so its uptime never goes back.
+@test "the time namespace comes back: the container's clocks go on from where they were" {
+	update_config '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}, "monotonic": {"secs": 7200, "nanosecs": 0}}'
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 2
+	local before after pid mono boot
+	before=$(husk exec c1 cut -d. -f1 /proc/uptime)
+	[ "$before" -ge 864000 ]
+	husk checkpoint --image-path "$IMG" c1
+	sleep 2
+	husk restore -d -b "$BUNDLE" --image-path "$IMG" --pid-file "$BUNDLE/pid" c2
+	pid=$(cat "$BUNDLE/pid")
+	cat "/proc/$pid/timens_offsets"
+	[ "$(readlink "/proc/$pid/ns/time")" != "$(readlink /proc/self/ns/time)" ]
+	mono=$(awk '$1 == "monotonic" {print $2}' "/proc/$pid/timens_offsets")
+	boot=$(awk '$1 == "boottime" {print $2}' "/proc/$pid/timens_offsets")
+	[ "$mono" -le 7198 ] && [ "$mono" -gt 7000 ]
+	[ "$boot" -le 863998 ] && [ "$boot" -gt 863800 ]
+	after=$(husk exec c2 cut -d. -f1 /proc/uptime)
+	[ "$after" -ge "$before" ] && [ "$after" -lt $((before + 60)) ]
+	husk delete --force c2
+}
+
+@test "--empty-ns network: the network namespace comes back empty; without it, as it was" {
+	update_config '.process.capabilities.bounding += ["CAP_NET_ADMIN"] | .process.capabilities.effective += ["CAP_NET_ADMIN"] | .process.capabilities.permitted += ["CAP_NET_ADMIN"]'
+	set_args sh -c 'ip addr add 10.9.8.7/32 dev lo; i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done'
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 2
+	husk checkpoint --leave-running --image-path "$BUNDLE/full" c1
+	husk checkpoint --empty-ns network --image-path "$IMG" c1
+	husk restore -d -b "$BUNDLE" --image-path "$BUNDLE/full" c2
+	[[ "$(husk exec c2 ip addr show dev lo)" == *10.9.8.7* ]]
+	husk restore -d --empty-ns network -b "$BUNDLE" --image-path "$IMG" c3
+	local n
+	n=$(count c3)
+	wait_count c3 $((n + 2))
+	[[ "$(husk exec c3 ip addr show dev lo)" != *10.9.8.7* ]]
+	[ "$(readlink /proc/"$(husk state c3 | jq -r .pid)"/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	husk delete --force c2
+	husk delete --force c3
+}
+
+@test "--network-lock: the methods this CRIU has lock and unlock; one it lacks is refused" {
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 2
+	husk checkpoint --leave-running --network-lock iptables --image-path "$IMG" c1
+	grep -q 'iptables' "$IMG/dump.log"
+	run husk checkpoint --leave-running --network-lock skip --image-path "$BUNDLE/skip" c1
+	if [ "$status" -ne 0 ]; then
+		[ "$output" = 'husk: --network-lock skip: this CRIU does not know it (iptables or nftables)' ]
+	fi
+	[ "$(husk state c1 | jq -r .status)" = running ]
+	husk restore -d -b "$BUNDLE" --image-path "$IMG" c2
+	local n
+	n=$(count c2)
+	wait_count c2 $((n + 2))
+	husk delete --force c1
+	husk delete --force c2
+}
+
+# CRIU's --lsm-profile replaces the label the processes had at checkpoint (a host
+# with other profile names, say); processes that were unconfined stay so.
+@test "restore --lsm-profile: the restored processes run under that AppArmor profile instead" {
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] || skip "AppArmor is not enabled in this kernel"
+	command -v apparmor_parser >/dev/null || skip "apparmor_parser missing (apt-get install apparmor)"
+	local p
+	for p in husk-criu-test husk-criu-other; do
+		cat >"$BUNDLE/$p" <<PROFILE
+profile $p flags=(attach_disconnected,mediate_deleted) {
+  file,
+  capability,
+  network,
+  signal,
+  ptrace,
+  mount,
+  umount,
+  pivot_root,
+}
+PROFILE
+		apparmor_parser -r -W "$BUNDLE/$p"
+	done
+	update_config '.process.apparmorProfile = "husk-criu-test"'
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 2
+	husk checkpoint --image-path "$IMG" c1
+	husk restore -d -b "$BUNDLE" --image-path "$IMG" --pid-file "$BUNDLE/pid" c2
+	[ "$(cat /proc/"$(cat "$BUNDLE/pid")"/attr/current)" = "husk-criu-test (enforce)" ]
+	husk restore -d --lsm-profile apparmor:husk-criu-other -b "$BUNDLE" --image-path "$IMG" --pid-file "$BUNDLE/pid" c3
+	[ "$(cat /proc/"$(cat "$BUNDLE/pid")"/attr/current)" = "husk-criu-other (enforce)" ]
+	husk delete --force c2
+	husk delete --force c3
+	for p in husk-criu-test husk-criu-other; do apparmor_parser -R "$BUNDLE/$p"; done
+}
+
+# Lazy migration as runc has it: the dump leaves the pages in the frozen container
+# and serves them (--page-server); "criu lazy-pages" fetches them for a restore
+# --lazy-pages as the restored process touches them; --status-fd says when the
+# pages can be fetched.
+@test "--lazy-pages with --page-server and --status-fd: the restore fetches the pages as they are touched" {
+	criu check --feature uffd-noncoop >/dev/null 2>&1 || skip "no userfaultfd for CRIU on this kernel"
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 3
+	mkdir "$BUNDLE/work"
+	husk checkpoint --lazy-pages --page-server 127.0.0.1:27027 --status-fd 3 --image-path "$IMG" c1 \
+		3>"$BUNDLE/status" &
+	local dump=$! lazy n
+	BG_PIDS+=($dump)
+	wait_file "$BUNDLE/status"
+	[ "$(od -An -tx1 "$BUNDLE/status" | tr -d ' ')" = 00 ]
+	timeout 60 criu lazy-pages --page-server --address 127.0.0.1 --port 27027 -D "$IMG" -W "$BUNDLE/work" \
+		-o lazy-pages.log &
+	lazy=$!
+	BG_PIDS+=($lazy)
+	wait_file "$BUNDLE/work/lazy-pages.socket"
+	husk restore -d --lazy-pages -b "$BUNDLE" --image-path "$IMG" --work-path "$BUNDLE/work" c2
+	n=$(count c2)
+	[ "$n" -ge 3 ]
+	wait_count c2 $((n + 3))
+	wait $dump            # the dump ends once every page has been fetched
+	wait $lazy
+	husk state c1 && false
+	# The pages were served, not written into the image.
+	[ -z "$(ls "$IMG"/pages-*.img 2>/dev/null)" ] || [ "$(cat "$IMG"/pages-*.img | wc -c)" -lt 100000 ]
+	husk delete --force c2
 }

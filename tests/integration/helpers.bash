@@ -7,6 +7,7 @@
 HUSK=${HUSK:-$BATS_TEST_DIRNAME/../../husk}
 RECVTTY=${RECVTTY:-$BATS_TEST_DIRNAME/../../tests/helpers/recvtty}
 SD_NOTIFY=${SD_NOTIFY:-$BATS_TEST_DIRNAME/../../tests/helpers/sd-notify}
+TCP_PINGPONG=${TCP_PINGPONG:-$BATS_TEST_DIRNAME/../../tests/helpers/tcp-pingpong}
 HUSK_TIMEOUT=${HUSK_TIMEOUT:-30}
 
 # The busybox rootfs, made once per run and shared read-only by the tests.
