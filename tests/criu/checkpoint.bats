@@ -371,3 +371,39 @@ PROFILE
 	[ -z "$(ls "$IMG"/pages-*.img 2>/dev/null)" ] || [ "$(cat "$IMG"/pages-*.img | wc -c)" -lt 100000 ]
 	husk delete --force c2
 }
+
+# husk's ephemeral rootfs: the overlay's upper layer is a tmpfs that CRIU does not
+# save; husk saves it into the image (husk-ephemeral.tar), and restore makes the
+# tmpfs and overlay again from it, so the files written before the checkpoint are
+# there after it, deletions included, and the image's rootfs is never written.
+@test "--ephemeral-rootfs: what was written before the checkpoint is there after it" {
+	update_config '.root.readonly = false'
+	ls "$ROOTFS/etc/passwd"
+	set_args sh -c 'echo before > /etc/written; mkdir -p /new/dir; echo deep > /new/dir/f; rm /etc/passwd;
+		i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done'
+	husk run -d --ephemeral-rootfs 16M -b "$BUNDLE" c1
+	wait_count c1 2
+	husk checkpoint --leave-running --image-path "$BUNDLE/running" c1
+	husk checkpoint --image-path "$IMG" c1
+	[ -s "$IMG/husk-ephemeral.tar" ]
+	husk restore -d -b "$BUNDLE" --image-path "$IMG" c2
+	local n
+	n=$(count c2)
+	wait_count c2 $((n + 2))
+	[ "$(husk exec c2 cat /etc/written)" = before ]
+	[ "$(husk exec c2 cat /new/dir/f)" = deep ]
+	run husk exec c2 ls /etc/passwd
+	[ "$status" -ne 0 ]                               # the deletion came back too
+	[[ "$(husk exec c2 grep ' / ' /proc/mounts)" == overlay* ]]
+	husk exec c2 sh -c 'echo after > /etc/after'
+	# The image's rootfs was never written.
+	[ ! -e "$ROOTFS/etc/written" ] && [ ! -e "$ROOTFS/etc/after" ] && [ -e "$ROOTFS/etc/passwd" ]
+	# The image taken with --leave-running restores too, and c1 ran on meanwhile.
+	husk restore -d -b "$BUNDLE" --image-path "$BUNDLE/running" c3
+	[ "$(husk exec c3 cat /new/dir/f)" = deep ]
+	husk delete --force c2
+	husk delete --force c3
+	assert_nothing_left c2
+	assert_nothing_left c3
+	! grep -q "$ROOT" /proc/self/mountinfo
+}
