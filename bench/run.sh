@@ -183,8 +183,10 @@ jq -r '
 	(med("exec /bin/true"; "husk")) as $exec | (med("exec /bin/true"; "crun")) as $exec_crun |
 	(med("create+start+delete"; "husk")) as $csd | (med("create+start+delete"; "crun")) as $csd_crun |
 	(med("list, 1000 containers"; "husk")) as $list | (rss("husk")) as $rss |
-	(med("checkpoint"; "husk")) as $ck | (med("checkpoint"; "runc")) as $ck_runc |
-	(med("restore"; "husk")) as $rs | (med("restore"; "runc")) as $rs_runc |
+	(med("checkpoint"; "husk-emptyns")) as $ck | (med("checkpoint"; "runc")) as $ck_runc |
+	(med("restore"; "husk-emptyns")) as $rs | (med("restore"; "runc")) as $rs_runc |
+	(med("CRIU itself, checkpoint"; "husk-emptyns")) as $ck_criu | (med("CRIU itself, checkpoint"; "runc")) as $ck_criu_runc |
+	(med("CRIU itself, restore"; "husk-emptyns")) as $rs_criu | (med("CRIU itself, restore"; "runc")) as $rs_criu_runc |
 	(med("warm start (time to ready)"; "cold")) as $cold | (med("warm start (time to ready)"; "warm")) as $warm |
 	"targets:",
 	row("  run <= 1.5x the floor"; if $run and $floor then "\($run / $floor | r2)x" else "-" end;
@@ -201,10 +203,11 @@ jq -r '
 	    if $rss then $rss.max_process_kb <= 2048 else null end),
 	row("  list at 1,000 containers < 20 ms"; if $list then "\($list) ms" else "-" end;
 	    if $list then $list < 20 else null end),
-	row("  checkpoint >= 2x faster than runc (VM)"; if $ck and $ck_runc then "\($ck_runc / $ck | r2)x" else "-" end;
+	row("  checkpoint >= 2x faster than runc (VM; both --empty-ns network)"; if $ck and $ck_runc then "\($ck_runc / $ck | r2)x" else "-" end;
 	    if $ck and $ck_runc then $ck_runc >= 2 * $ck else null end),
-	row("  restore >= 2x faster than runc (VM)"; if $rs and $rs_runc then "\($rs_runc / $rs | r2)x" else "-" end;
+	row("  restore >= 2x faster than runc (VM; both --empty-ns network)"; if $rs and $rs_runc then "\($rs_runc / $rs | r2)x" else "-" end;
 	    if $rs and $rs_runc then $rs_runc >= 2 * $rs else null end),
+	"  (the runtime'"'"'s own time, wall less CRIU'"'"'s: checkpoint \(if $ck_criu and $ck_criu_runc then "\($ck - $ck_criu | round) ms vs runc'"'"'s \($ck_runc - $ck_criu_runc | round) ms" else "-" end), restore \(if $rs_criu and $rs_criu_runc then "\($rs - $rs_criu | round) ms vs runc'"'"'s \($rs_runc - $rs_criu_runc | round) ms" else "-" end))",
 	row("  warm start >= 5x faster than the cold start (VM)"; if $warm and $cold then "\($cold / $warm | r2)x" else "-" end;
 	    if $warm and $cold then $cold >= 5 * $warm else null end)' "$out"
 echo

@@ -33,11 +33,11 @@ static const char checkpoint_usage[] =
 	"      --empty-ns network    do not save the network namespace's content\n"
 	"      --network-lock METHOD iptables (CRIU's default), nftables or skip\n"
 	"      --page-server ADDRESS:PORT\n"
-	"                            send the pages to a CRIU page server (with\n"
-	"                            --lazy-pages: serve them from this port)\n"
-	"      --lazy-pages          leave the pages in the stopped container, for a restore\n"
-	"                            --lazy-pages to fetch as it touches them\n"
-	"      --status-fd FD        with --lazy-pages: a byte is written to FD once the\n"
+	"                            send the pages to a CRIU page server (with lazy\n"
+	"                            pages: serve them from this port)\n"
+	"      --lazy-pages          leave the pages in the stopped container, for a lazy\n"
+	"                            restore to fetch as it touches them\n"
+	"      --status-fd FD        with lazy pages: a byte is written to FD once the\n"
 	"                            pages can be fetched\n"
 	"  -h, --help                this text\n";
 
