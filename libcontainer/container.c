@@ -760,7 +760,7 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	container_init(&c, ctx, id);
 	if ((r = container_prepare(&c, &co, err)) < 0)
 		goto out;
-	if ((r = criu_check_image(opts->image_path, err)) < 0)
+	if ((r = criu_check_image(opts->image_path, c.spec, c.bundle, err)) < 0)
 		goto out;
 	/* A terminal's master goes to the console socket; in the foreground without
 	 * one, husk proxies it as run does. */

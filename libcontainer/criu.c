@@ -781,7 +781,7 @@ static int restore_notify(char *action, void *na)
 
 /* The checkpoint's husk-checkpoint.json: its external mounts. */
 static int read_info(int images, const char *image_path, struct ext_mount **ext, size_t *n_ext,
-		     char *stdio[3], uint64_t *ephemeral_size, struct husk_error *err)
+		     char *stdio[3], uint64_t *ephemeral_size, char **config, struct husk_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	json_value *doc = NULL;
@@ -796,10 +796,13 @@ static int read_info(int images, const char *image_path, struct ext_mount **ext,
 	if (r < 0)
 		return husk_error_sys(err, -r, "--image-path \"%s\": read %s", image_path, CHECKPOINT_INFO);
 	if (json_parse(text, &doc, jerr, sizeof(jerr)) < 0 ||
-	    !(arr = json_object_get(doc, "externalMounts")) || json_type_of(arr) != JSON_ARRAY) {
+	    !(arr = json_object_get(doc, "externalMounts")) || json_type_of(arr) != JSON_ARRAY ||
+	    !json_string(json_object_get(doc, "config"))) {
 		json_free(doc);
 		return husk_error_set(err, EINVAL, "--image-path \"%s\": %s is damaged", image_path, CHECKPOINT_INFO);
 	}
+	if (config)
+		*config = xstrdup(json_string(json_object_get(doc, "config")));
 	*ext = xcalloc(json_len(arr) + 1, sizeof(**ext));
 	for (size_t i = 0; i < json_len(arr); i++) {
 		const char *d = json_string(json_object_get(json_array_at(arr, i), "destination"));
@@ -827,16 +830,76 @@ static int read_info(int images, const char *image_path, struct ext_mount **ext,
 	return 0;
 }
 
-int criu_check_image(const char *image_path, struct husk_error *err)
+/* The namespaces a config makes (and joins), as "pid, network, ...". */
+static void namespace_list(const struct spec *s, char *buf, size_t size)
+{
+	static const char *const names[] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" };
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		int t = spec_namespace_type(names[i]);
+		if (!(s->ns_all & t))
+			continue;
+		n += snprintf(buf + n, n < size ? size - n : 0, "%s%s%s", n ? ", " : "", names[i],
+			      s->ns_new & t ? "" : " (joined)");
+	}
+}
+
+/* Where the restoring bundle must agree with the checkpointed container's config:
+ * CRIU brings back the namespaces and the terminal its images hold, and each bind
+ * mount needs a source. */
+static int check_bundle(const char *config, const struct spec *now, const char *bundle, const struct ext_mount *ext,
+			size_t n_ext, struct husk_error *err)
+{
+	struct spec *then = NULL;
+	char a[256], b[256];
+	int r = 0;
+
+	if (spec_parse(config, CHECKPOINT_INFO, bundle, &then, err) < 0)
+		return husk_error_wrap(err, "the checkpointed config");
+	if (then->ns_new != now->ns_new || then->ns_all != now->ns_all) {
+		namespace_list(then, a, sizeof(a));
+		namespace_list(now, b, sizeof(b));
+		r = husk_error_set(err, EINVAL, "config.json: linux.namespaces: the checkpointed container had %s; this "
+				   "config has %s", a, b);
+		goto out;
+	}
+	if (then->process.terminal != now->process.terminal) {
+		r = husk_error_set(err, EINVAL, "config.json: process.terminal is %s, but the checkpoint has %s",
+				   now->process.terminal ? "true" : "false", then->process.terminal ? "a terminal" : "no terminal");
+		goto out;
+	}
+	for (size_t i = 0; i < n_ext; i++) {
+		bool bound = false;
+		struct stat st;
+		for (size_t k = 0; k < now->n_mounts && !bound; k++)
+			bound = now->mounts[k].bind && !strcmp(now->mounts[k].destination, ext[i].destination);
+		if (!bound && stat(ext[i].source, &st) < 0) {
+			r = husk_error_set(err, ENOENT, "config.json: mounts: the checkpointed container had a bind mount "
+					   "on %s, which this config does not make, and its source \"%s\" is gone",
+					   ext[i].destination, ext[i].source);
+			goto out;
+		}
+	}
+out:
+	spec_free(then);
+	return r;
+}
+
+int criu_check_image(const char *image_path, const struct spec *spec, const char *bundle, struct husk_error *err)
 {
 	_cleanup_close_ int images = open_dir(image_path ? image_path : "checkpoint", false, "--image-path", err);
+	_cleanup_free_ char *config = NULL;
 	struct ext_mount *ext = NULL;
 	size_t n_ext = 0;
 	int r;
 
 	if (images < 0)
 		return images;
-	r = read_info(images, image_path ? image_path : "checkpoint", &ext, &n_ext, NULL, NULL, err);
+	r = read_info(images, image_path ? image_path : "checkpoint", &ext, &n_ext, NULL, NULL, &config, err);
+	if (r == 0)
+		r = check_bundle(config, spec, bundle, ext, n_ext, err);
 	ext_mounts_free(ext, n_ext);
 	return r;
 }
@@ -854,28 +917,43 @@ static int mount_criu_root(const char *rootfs, const char *target, struct husk_e
 	return 0;
 }
 
-/* The points the external mounts go back on, where the rootfs lacks them (a restore
- * into another container's rootfs, as Podman's --import makes): CRIU mounts onto
- * them but does not make them, as runc knows.  Those in /proc, /sys and /dev are in
+/* The points the mounts go back on, where the rootfs lacks them (a new snapshot of
+ * the image, as containerd's restore and Podman's --import make, lacks those create
+ * made): CRIU mounts onto them but does not make them, as runc knows.  Every mount of
+ * the config and every external one; those below /proc, /sys and /dev are in
  * filesystems CRIU itself restores, with their content. */
-static int make_mountpoints(const char *root, const struct ext_mount *ext, size_t n_ext, const char *id,
-			    struct husk_error *err)
+static int make_mountpoint(int rootfd, const char *d, bool file, const char *id, struct husk_error *err)
+{
+	int fd;
+
+	if (str_has_prefix(d, "/proc/") || str_has_prefix(d, "/sys/") || str_has_prefix(d, "/dev/"))
+		return 0;
+	fd = rootfs_open_in_root(rootfd, d, true, file, O_PATH);
+	if (fd < 0)
+		return husk_error_sys(err, -fd, "restore \"%s\": the mount point \"%s\"", id, d);
+	close(fd);
+	return 0;
+}
+
+static int make_mountpoints(const char *root, const struct spec *s, const struct ext_mount *ext, size_t n_ext,
+			    const char *id, struct husk_error *err)
 {
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int r;
 
 	if (rootfd < 0)
 		return husk_error_sys(err, errno, "restore \"%s\": open \"%s\"", id, root);
-	for (size_t i = 0; i < n_ext; i++) {
-		const char *d = ext[i].destination;
-		struct stat st;
-		int fd;
-
-		if (str_has_prefix(d, "/proc/") || str_has_prefix(d, "/sys/") || str_has_prefix(d, "/dev/"))
-			continue;
-		fd = rootfs_open_in_root(rootfd, d, true, stat(ext[i].source, &st) == 0 && !S_ISDIR(st.st_mode), O_PATH);
-		if (fd < 0)
-			return husk_error_sys(err, -fd, "restore \"%s\": the mount point \"%s\"", id, d);
-		close(fd);
+	for (size_t i = 0; i < n_ext; i++)
+		if ((r = make_mountpoint(rootfd, ext[i].destination, stat(ext[i].source, &st) == 0 && !S_ISDIR(st.st_mode),
+					 id, err)) < 0)
+			return r;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (m->bind)
+			continue; /* among the external ones */
+		if ((r = make_mountpoint(rootfd, m->destination, false, id, err)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -910,7 +988,7 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 		return r;
 	if ((images = open_dir(image_path, false, "--image-path", err)) < 0)
 		return images;
-	if ((r = read_info(images, image_path, &ext, &n_ext, stdio, &ephemeral_size, err)) < 0)
+	if ((r = read_info(images, image_path, &ext, &n_ext, stdio, &ephemeral_size, NULL, err)) < 0)
 		return r;
 	if ((work = open_dir(work_path, true, "--work-path", err)) < 0) {
 		r = work;
@@ -933,7 +1011,7 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 			free(ext[i].source);
 			ext[i].source = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", out->bundle, m->source);
 		}
-	if ((r = make_mountpoints(root, ext, n_ext, id, err)) < 0)
+	if ((r = make_mountpoints(root, out->spec, ext, n_ext, id, err)) < 0)
 		goto out;
 	if ((r = lib.init_opts(&o)) < 0) {
 		r = husk_error_sys(err, -r, "criu: initialise its options");

@@ -15,8 +15,10 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 /* The bind of the rootfs a restore makes in the state directory for CRIU. */
 #define CRIU_ROOT "criu-root"
 
-/* The image directory is a husk checkpoint (before anything is made for a restore). */
-int criu_check_image(const char *image_path, struct husk_error *err);
+/* The image directory is a husk checkpoint, and the restoring bundle's config
+ * agrees with the checkpointed one where CRIU needs it to (namespaces, terminal,
+ * bind mounts): checked before anything is made for a restore. */
+int criu_check_image(const char *image_path, const struct spec *spec, const char *bundle, struct husk_error *err);
 /* Restore: in, the container's spec, state directory and cgroup (made by the caller),
  * and for process.terminal the console socket or -1; out, the restored init, a child
  * of the caller, and for a terminal without a console socket the pty master. */

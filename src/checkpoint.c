@@ -131,6 +131,7 @@ CMD(checkpoint)
 	const char *id;
 	int c;
 
+	cli_single_dash_long(argc, argv, opts);
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (common_flag(c, &o.flags))
 			continue;
@@ -178,6 +179,7 @@ CMD(restore)
 	const char *id;
 	int c, status = 0;
 
+	cli_single_dash_long(argc, argv, opts);
 	while ((c = getopt_long(argc, argv, "+:b:dh", opts, NULL)) != -1) {
 		if (common_flag(c, &o.flags))
 			continue;

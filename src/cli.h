@@ -21,6 +21,10 @@ int cli_usage(const char *text, bool error);
 /* getopt's '?' (unknown option) or ':' (missing argument, with a ':' first in the
  * option string) as one line naming the argument; CMD is NULL for global options. */
 int cli_bad_option(const char *cmd, int c, char **argv);
+/* runc (urfave/cli) takes a long option after one dash too, and its clients send
+ * some that way (containerd's shim: "restore -no-subreaper"): each argument that is
+ * one of OPTS's long names after a single dash is rewritten with two. */
+void cli_single_dash_long(int argc, char **argv, const struct option *opts);
 /* The command's single ID argument, or an error naming the command. */
 const char *cli_id(const char *cmd, int argc, char **argv, int optind_);
 

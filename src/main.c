@@ -132,6 +132,27 @@ int cli_usage(const char *text, bool error)
 	return error ? 1 : 0;
 }
 
+void cli_single_dash_long(int argc, char **argv, const struct option *opts)
+{
+	static char buf[64][64];
+	int used = 0;
+
+	for (int i = 1; i < argc && used < 64; i++) {
+		const char *a = argv[i];
+		size_t len = strcspn(a + 1, "=");
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-' || a[1] == '-' || len < 2)
+			continue;
+		for (const struct option *o = opts; o->name; o++)
+			if (strlen(o->name) == len && !strncmp(a + 1, o->name, len) && strlen(a) + 2 <= sizeof(buf[0])) {
+				snprintf(buf[used], sizeof(buf[0]), "-%s", a);
+				argv[i] = buf[used++];
+				break;
+			}
+	}
+}
+
 const char *cli_id(const char *cmd, int argc, char **argv, int optind_)
 {
 	if (argc - optind_ != 1) {

@@ -173,13 +173,15 @@ task_is() { [ "$(task_status "$1")" = "$2" ]; }
 	wait_until 30 task_gone c1
 	ctr_ task delete c1
 	ctr_ container delete c1
-	ctr_ container restore --live husk.test/checkpoint/c1:1 c2
+	ctr_ container restore --live c2 husk.test/checkpoint/c1:1
 	wait_until 30 task_is c2 RUNNING
 	local n
 	n=$(ctr_ task exec --exec-id e1 c2 cat /data/count)
 	[ "$n" -ge 5 ]                                   # it counts on from where it was
 	wait_until 30 sh -c "[ \"\$(ctr --address $SCRATCH/containerd.sock task exec --exec-id e2 c2 cat /data/count)\" -gt $((n + 2)) ]"
-	[ "$(sed -n 's/^0:://p' "/proc/$(ctr_ task ls | awk '$1 == "c2" { print $2 }')/cgroup")" = /default/c2 ]
+	# In the cgroup its config names (containerd keeps the checkpointed spec's).
+	[ "$(sed -n 's/^0:://p' "/proc/$(ctr_ task ls | awk '$1 == "c2" { print $2 }')/cgroup")" = \
+		"$(jq -r .linux.cgroupsPath "$SCRATCH/state/io.containerd.runtime.v2.task/default/c2/config.json")" ]
 	ctr_ task checkpoint --exit --image-path "$SCRATCH/c2.img" c2
 	wait_until 30 task_gone c2
 	[ -s "$SCRATCH/c2.img/husk-checkpoint.json" ] || ls "$SCRATCH/c2.img"/*/husk-checkpoint.json

@@ -221,7 +221,7 @@ wait_file() {
 	update_config '.process.terminal = true'
 	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/plain" c5 </dev/null
 	[ "$status" -ne 0 ]
-	[ "$output" = 'husk: restore "c5": config.json: process.terminal is true, but the checkpoint has no terminal' ]
+	[ "$output" = 'husk: config.json: process.terminal is true, but the checkpoint has no terminal' ]
 	assert_nothing_left c5
 }
 

@@ -79,6 +79,11 @@ EOF
 	[ "$output" = "husk: --image-path \"$BUNDLE/foreign\": not a husk checkpoint (no husk-checkpoint.json)" ]
 	assert_nothing_left c1
 	echo '{"husk":"1","externalMounts":[]}' >"$BUNDLE/foreign/husk-checkpoint.json"
+	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/foreign" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: --image-path \"$BUNDLE/foreign\": husk-checkpoint.json is damaged" ]
+	jq -n --rawfile c "$BUNDLE/config.json" '{husk: "1", externalMounts: [], config: $c}' \
+		>"$BUNDLE/foreign/husk-checkpoint.json"
 	husk run -d -b "$BUNDLE" c1
 	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/foreign" c1
 	[ "$status" -ne 0 ]
@@ -114,4 +119,32 @@ EOF
 	[ "$(jq -r '.annotations["run.husk.checkpoint"]' <<<"$output")" = "libcriu.so.2 (CRIU)" ]
 	run "$HUSK" --version
 	[[ "$output" == *"+CRIU"* ]]
+}
+
+# What CRIU brings back from its images must be what the restoring config asks for:
+# the namespaces, the terminal, the bind mounts' sources.  Refused before anything
+# is made.
+@test "restore: a bundle that differs from the checkpointed one where it matters is refused, nothing left" {
+	mkdir -p "$BUNDLE/img" "$BUNDLE/data"
+	update_config ".mounts += [{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$BUNDLE/data\",\"options\":[\"rbind\"]}]"
+	jq -n --rawfile c "$BUNDLE/config.json" --arg src "$BUNDLE/gone" \
+		'{husk: "1", externalMounts: [{destination: "/data", source: $src}], config: $c}' >"$BUNDLE/img/husk-checkpoint.json"
+	cp "$BUNDLE/config.json" "$BUNDLE/orig.json"
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/img" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == 'husk: config.json: linux.namespaces: the checkpointed container had pid, network, mount, ipc, uts'*'; this config has network, mount, ipc, uts'* ]]
+	assert_nothing_left c1
+	cp "$BUNDLE/orig.json" "$BUNDLE/config.json"
+	update_config '.process.terminal = true'
+	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/img" c1 </dev/null
+	[ "$status" -ne 0 ]
+	[ "$output" = 'husk: config.json: process.terminal is true, but the checkpoint has no terminal' ]
+	assert_nothing_left c1
+	cp "$BUNDLE/orig.json" "$BUNDLE/config.json"
+	update_config '.mounts |= map(select(.destination != "/data"))'
+	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/img" c1
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: config.json: mounts: the checkpointed container had a bind mount on /data, which this config does not make, and its source \"$BUNDLE/gone\" is gone" ]
+	assert_nothing_left c1
 }
