@@ -384,6 +384,11 @@ PROFILE
 	husk run -d --ephemeral-rootfs 16M -b "$BUNDLE" c1
 	wait_count c1 2
 	husk checkpoint --leave-running --image-path "$BUNDLE/running" c1
+	# Frozen for the save, then running again.
+	[ "$(husk state c1 | jq -r .status)" = running ]
+	local m
+	m=$(count c1)
+	wait_count c1 $((m + 2))
 	husk checkpoint --image-path "$IMG" c1
 	[ -s "$IMG/husk-ephemeral.tar" ]
 	husk restore -d -b "$BUNDLE" --image-path "$IMG" c2
