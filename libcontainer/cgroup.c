@@ -113,6 +113,11 @@ char *cgroup_path_for(const struct spec *s, const char *id, bool rootless)
  * directory is gone can still tell the container's cgroup from anyone else's. */
 #define OWNER_XATTR "user.husk.owner"
 
+void cgroup_mark_owner(const char *fspath, const char *owner)
+{
+	(void) setxattr(fspath, OWNER_XATTR, owner, strlen(owner), 0);
+}
+
 bool cgroup_owned_by(const char *fspath, const char *owner)
 {
 	char buf[4096];
@@ -197,7 +202,7 @@ int cgroup_create(const char *fspath, const char *owner, int *fd, struct husk_er
 		;
 	if (r < 0)
 		return husk_error_sys(err, -r, "create cgroup \"%s\"", fspath);
-	(void) setxattr(fspath, OWNER_XATTR, owner, strlen(owner), 0);
+	cgroup_mark_owner(fspath, owner);
 	*fd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (*fd < 0) {
 		r = husk_error_sys(err, errno, "open cgroup \"%s\"", fspath);
@@ -349,8 +354,12 @@ int cgroup_destroy(const char *fspath, struct husk_error *err)
 	for (i = 0; i < 5000; i++) {
 		_cleanup_close_ int dirfd = open(fspath, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 
-		if (dirfd < 0 && errno == ENOENT)
+		if (dirfd < 0 && errno == ENOENT) {
+			/* Gone already (a restore whose CRIU was to make it): the parents
+			 * husk made may still be there. */
+			remove_made_parents(fspath);
 			return 0;
+		}
 		/* The sub-cgroups the container made, deepest first, then its own. */
 		free(busy);
 		busy = NULL;

@@ -31,6 +31,9 @@ int cgroup_resolve(const char *path, char **fspath, struct husk_error *err);
 int cgroup_create(const char *fspath, const char *owner, int *fd, struct husk_error *err);
 /* FSPATH was made by cgroup_create for OWNER. */
 bool cgroup_owned_by(const char *fspath, const char *owner);
+/* Mark FSPATH as the cgroup of the container whose state directory is OWNER (as
+ * cgroup_create does; for a cgroup another program made, CRIU at restore). */
+void cgroup_mark_owner(const char *fspath, const char *owner);
 /* Kill everything in it (cgroup.kill, or SIGKILL each pid) and remove it, then the
  * parents cgroup_create made for it (for it or for another container), while empty. */
 int cgroup_destroy(const char *fspath, struct husk_error *err);

@@ -734,6 +734,7 @@ static struct {
 	const char *id;
 	struct husk_error *err;
 	bool console_done;
+	bool cg_ignore;
 } restoring;
 
 /* "orphan-pts-master": CRIU made a new pty for the container's terminal and hands
@@ -769,7 +770,18 @@ static int restore_notify(char *action, void *na)
 		restoring.console_done = true;
 		return restore_console(restoring.out, restoring.err);
 	}
-	if (strcmp(action, "setup-namespaces") || (!s->n_hooks[HOOK_PRESTART] && !s->n_hooks[HOOK_CREATE_RUNTIME]))
+	if (strcmp(action, "setup-namespaces"))
+		return 0;
+	/* --manage-cgroups-mode ignore: CRIU leaves the processes in husk's own cgroup;
+	 * the root task goes into the container's before it forks the others. */
+	if (restoring.cg_ignore && restoring.out->cgroup) {
+		_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", restoring.out->cgroup);
+		char pid[32];
+		snprintf(pid, sizeof(pid), "%d", lib.notify_pid(na));
+		if ((r = write_file_at(AT_FDCWD, procs, pid, strlen(pid), 0)) < 0)
+			return husk_error_sys(restoring.err, -r, "restore: move pid %s into \"%s\"", pid, procs);
+	}
+	if (!s->n_hooks[HOOK_PRESTART] && !s->n_hooks[HOOK_CREATE_RUNTIME])
 		return 0;
 	state = state_oci_json(restoring.id, "creating", lib.notify_pid(na), restoring.out->bundle, s->annotations,
 			       NULL, false);
@@ -1057,7 +1069,15 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	restoring.id = id;
 	restoring.err = err;
 	restoring.console_done = false;
+	restoring.cg_ignore = cg_mode == CG_MODE_IGNORE;
 	err->code = 0;
+	/* --manage-cgroups-mode strict: CRIU makes the cgroups itself, with every
+	 * property from the images, and refuses one that exists (CRIU's documentation);
+	 * the one create made goes, and is marked husk's again once CRIU has made it. */
+	if (cg_mode == CG_MODE_STRICT && out->cgroup && rmdir(out->cgroup) < 0) {
+		r = husk_error_sys(err, errno, "--manage-cgroups-mode strict: remove \"%s\" for CRIU to make", out->cgroup);
+		goto out;
+	}
 	lib.set_notify_cb(o, restore_notify);
 	if ((r = criu_config_begin(&config, work_path, extra, err)) < 0)
 		goto out;
@@ -1071,6 +1091,8 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	}
 	out->pid = r;
 	r = 0;
+	if (cg_mode == CG_MODE_STRICT && out->cgroup)
+		cgroup_mark_owner(out->cgroup, out->state_dir);
 	if (out->spec->process.terminal && !restoring.console_done) {
 		r = husk_error_set(err, EINVAL, "restore \"%s\": config.json: process.terminal is true, but the "
 				   "checkpoint has no terminal", id);

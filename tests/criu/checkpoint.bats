@@ -96,6 +96,29 @@ wait_count() {
 	[ ! -e /sys/fs/cgroup/husk/c2 ]
 }
 
+# CRIU's modes for the cgroups it saved (soft: only what it made, full: all
+# properties, strict: fail on any difference, ignore: nothing); in each the
+# restored container is in the cgroup its config names, with the config's limits.
+@test "--manage-cgroups-mode soft, full, strict and ignore: the container lands in its cgroup" {
+	update_config '.linux.resources = {"pids": {"limit": 55}}'
+	husk run -d -b "$BUNDLE" c1
+	wait_count c1 2
+	local mode pid
+	for mode in soft full strict ignore; do
+		husk checkpoint --leave-running --manage-cgroups-mode $mode --image-path "$BUNDLE/img-$mode" c1
+		husk restore -d --manage-cgroups-mode $mode -b "$BUNDLE" --image-path "$BUNDLE/img-$mode" \
+			--pid-file "$BUNDLE/pid" "r-$mode"
+		pid=$(cat "$BUNDLE/pid")
+		echo "$mode: $(cat /proc/$pid/cgroup)"
+		[ "$(sed -n 's/^0:://p' /proc/$pid/cgroup)" = "/husk/r-$mode" ]
+		[ "$(cat /sys/fs/cgroup/husk/r-$mode/pids.max)" = 55 ]
+		husk events --stats "r-$mode" | jq -e '.data.pids.current >= 1' >/dev/null
+		husk delete --force "r-$mode"
+		[ ! -e "/sys/fs/cgroup/husk/r-$mode" ]
+	done
+	husk delete --force c1
+}
+
 @test "bind mounts and masked paths come back" {
 	mkdir "$BUNDLE/data"
 	echo from-the-host >"$BUNDLE/data/file"
@@ -108,6 +131,12 @@ wait_count() {
 	run husk exec c2 sh -c 'touch /data/x'
 	[ "$status" -ne 0 ]                              # still read-only
 	[ "$(husk exec c2 wc -c /proc/kcore | cut -d' ' -f1)" = 0 ]   # still masked
+	run husk exec c2 sh -c 'echo x > /proc/sys/kernel/domainname'
+	[ "$status" -ne 0 ]                              # readonlyPaths: /proc/sys
+	[[ "$output" == *"Read-only file system"* ]]
+	# The config's devices and /dev/pts.
+	[ "$(husk exec c2 sh -c 'echo x > /dev/null && head -c 3 /dev/zero | wc -c')" = 3 ]
+	husk exec c2 test -c /dev/pts/ptmx
 	husk delete --force c2
 }
 
