@@ -443,9 +443,6 @@ static int setup_ephemeral(const struct rootfs_config *cfg, char **rootfs, struc
 	char *merged;
 	int r;
 
-	if (strpbrk(*rootfs, ",:"))
-		return husk_error_set(err, EINVAL, "ephemeral rootfs: root.path \"%s\" holds ',' or ':', "
-				      "which overlayfs cannot take as a lower directory", *rootfs);
 	if (!cfg->ephemeral_on_host && (r = ephemeral_tmpfs(cfg->sys, dir, cfg->ephemeral_size, err)) < 0)
 		return r;
 	if ((r = ephemeral_overlay(cfg->sys, *rootfs, dir, &merged, err)) < 0)

@@ -201,6 +201,17 @@ add_mount() { update_config ".mounts += [$1]"; }
 	assert_nothing_left c1
 }
 
+@test "ephemeral rootfs: a root.path overlayfs cannot take fails cleanly, its tmpfs unmounted" {
+	mkdir "$BUNDLE/a,b"
+	cp -a "$ROOTFS" "$BUNDLE/a,b/rootfs"
+	update_config ".root.readonly = false | .root.path = \"$BUNDLE/a,b/rootfs\""
+	run husk run --ephemeral-rootfs 4M -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"ephemeral rootfs: root.path \"$BUNDLE/a,b/rootfs\" holds ',' or ':'"* ]]
+	assert_nothing_left c1
+	! grep -q " $ROOT/" /proc/self/mountinfo
+}
+
 @test "ephemeral rootfs by annotation" {
 	update_config '.root.readonly = false | .annotations["run.husk.ephemeral-rootfs"] = "1M"'
 	set_args sh -c 'echo a > /f && grep " / " /proc/mounts'
