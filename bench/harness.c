@@ -40,7 +40,7 @@ static char *expand(const char *cmd, int i)
 	return out;
 }
 
-static int run_one(const char *cmd, double *ms, long *rss_kb)
+static int run_one(const char *cmd, double *ms, long *rss_kb, double *user_ms, double *sys_ms)
 {
 	char *sh_argv[] = { "sh", "-c", (char *) cmd, NULL }, *argv[64], *copy = NULL;
 	char **av = sh_argv;
@@ -77,6 +77,8 @@ static int run_one(const char *cmd, double *ms, long *rss_kb)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	*ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 	*rss_kb = ru.ru_maxrss;
+	*user_ms = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3;
+	*sys_ms = ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -93,12 +95,14 @@ int main(int argc, char **argv)
 	n = (argc - 3) / 2;
 	double *t = calloc((size_t) n * runs, sizeof(double));
 	double *r = calloc((size_t) n * runs, sizeof(double));
+	double *u = calloc((size_t) n * runs, sizeof(double));
+	double *sy = calloc((size_t) n * runs, sizeof(double));
 	for (int i = -warmup; i < runs; i++) {
 		for (int c = 0; c < n; c++) {
 			char *cmd = expand(argv[4 + 2 * c], i + warmup);
-			double ms;
+			double ms, user, sys;
 			long kb;
-			int st = run_one(cmd, &ms, &kb);
+			int st = run_one(cmd, &ms, &kb, &user, &sys);
 			if (st != 0) {
 				fprintf(stderr, "harness: %s: \"%s\" exited with %d\n", argv[3 + 2 * c], cmd, st);
 				return 1;
@@ -107,16 +111,21 @@ int main(int argc, char **argv)
 			if (i >= 0) {
 				t[c * runs + i] = ms;
 				r[c * runs + i] = kb;
+				u[c * runs + i] = user;
+				sy[c * runs + i] = sys;
 			}
 		}
 	}
 	for (int c = 0; c < n; c++) {
 		qsort(t + c * runs, runs, sizeof(double), cmp_double);
 		qsort(r + c * runs, runs, sizeof(double), cmp_double);
+		qsort(u + c * runs, runs, sizeof(double), cmp_double);
+		qsort(sy + c * runs, runs, sizeof(double), cmp_double);
 		printf("{\"name\": \"%s\", \"runs\": %d, \"median_ms\": %.3f, \"min_ms\": %.3f, \"p90_ms\": %.3f, "
-		       "\"median_peak_rss_kb\": %.0f, \"max_peak_rss_kb\": %.0f}\n",
+		       "\"median_peak_rss_kb\": %.0f, \"max_peak_rss_kb\": %.0f, \"median_user_ms\": %.3f, "
+		       "\"median_sys_ms\": %.3f}\n",
 		       argv[3 + 2 * c], runs, t[c * runs + runs / 2], t[c * runs], t[c * runs + runs * 9 / 10],
-		       r[c * runs + runs / 2], r[c * runs + runs - 1]);
+		       r[c * runs + runs / 2], r[c * runs + runs - 1], u[c * runs + runs / 2], sy[c * runs + runs / 2]);
 	}
 	return 0;
 }
