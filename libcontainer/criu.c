@@ -711,8 +711,12 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 out:
 	if (froze && (r < 0 || opts->leave_running))
 		(void) cgroup_freeze(st->cgroup, false, 10000, NULL);
-	if (r < 0 && ephemeral_size && images >= 0)
+	/* A failed dump leaves no husk checkpoint behind: restore then says "not a husk
+	 * checkpoint" instead of failing inside CRIU on half-written images. */
+	if (r < 0 && images >= 0) {
+		(void) unlinkat(images, CHECKPOINT_INFO, 0);
 		(void) unlinkat(images, EPHEMERAL_ARCHIVE, 0);
+	}
 	if (o)
 		lib.free_opts(o);
 	ext_mounts_free(ext, n_ext);

@@ -65,6 +65,11 @@ EOF
 	fi
 	[ "$(husk state c1 | jq -r .status)" = running ]
 	[ "$(husk state c1 | jq -r .pid)" = "$(cat "$BUNDLE/pid")" ]
+	# What the failed dump left is not taken for a checkpoint.
+	run husk restore -b "$BUNDLE" --image-path "$BUNDLE/img" c2
+	[ "$status" -ne 0 ]
+	[ "$output" = "husk: --image-path \"$BUNDLE/img\": not a husk checkpoint (no husk-checkpoint.json)" ]
+	assert_nothing_left c2
 }
 
 @test "restore: a missing or foreign image, an id in use, a bad flag: one line, nothing left" {
