@@ -774,6 +774,7 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	out.state_dir = c.dir;
 	out.cgroup = c.cgroup;
 	out.console_fd = c.req.console_fd;
+	out.ephemeral_size = c.req.ephemeral_size;
 	if ((r = criu_restore(ctx, id, opts, &out, err)) < 0)
 		goto fail;
 	c.req.pid = out.pid;

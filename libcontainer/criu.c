@@ -432,9 +432,10 @@ static int ephemeral_save(const char *state_dir, const char *image_path, const c
 }
 
 /* Restore: the tmpfs (of the checkpoint's size) and overlay again, the upper layer
- * from the archive; *merged is the root CRIU gets. */
+ * from the archive (or empty, when only the restoring config asks for an ephemeral
+ * rootfs); *merged is the root CRIU gets. */
 static int ephemeral_load(const struct criu_restored *out, const char *image_path, const char *work, uint64_t size,
-			  char **merged, struct husk_error *err)
+			  bool from_archive, char **merged, struct husk_error *err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/" ROOTFS_EPHEMERAL_DIR, out->state_dir);
 	_cleanup_free_ char *upper = xasprintf("%s/upper", dir);
@@ -444,7 +445,7 @@ static int ephemeral_load(const struct criu_restored *out, const char *image_pat
 	int r;
 
 	if ((r = rootfs_ephemeral_host_mount(out->state_dir, size, err)) < 0 ||
-	    (r = run_tar(work, argv, "restore: the ephemeral rootfs", err)) < 0 ||
+	    (from_archive && (r = run_tar(work, argv, "restore: the ephemeral rootfs", err)) < 0) ||
 	    (r = rootfs_ephemeral_overlay(out->spec->root_path, dir, merged, err)) < 0)
 		return r;
 	return 0;
@@ -1012,8 +1013,12 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	}
 	log = xasprintf("%s/restore.log", work_path);
 	root = xasprintf("%s/" CRIU_ROOT, out->state_dir);
-	/* An ephemeral rootfs comes back with what was written into it. */
-	if (ephemeral_size && (r = ephemeral_load(out, image_path, work_path, ephemeral_size, &merged, err)) < 0)
+	/* An ephemeral rootfs comes back with what was written into it; one the
+	 * restoring config asks for (the checkpoint had none) starts empty, so the
+	 * bundle's rootfs is never written either way. */
+	if ((ephemeral_size || out->ephemeral_size) &&
+	    (r = ephemeral_load(out, image_path, work_path, ephemeral_size ? ephemeral_size : out->ephemeral_size,
+				ephemeral_size != 0, &merged, err)) < 0)
 		goto out;
 	if ((r = mount_criu_root(merged ? merged : out->spec->root_path, root, err)) < 0)
 		goto out;

@@ -2,6 +2,7 @@
 #ifndef HUSK_CRIU_H
 #define HUSK_CRIU_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "husk.h"
@@ -28,6 +29,7 @@ struct criu_restored {
 	const char *state_dir;
 	const char *cgroup;
 	int console_fd;
+	uint64_t ephemeral_size;    /* the config asks for an ephemeral rootfs of this size; 0: not */
 	pid_t pid;
 	int master;
 };

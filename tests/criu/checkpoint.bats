@@ -214,7 +214,7 @@ wait_file() {
 # as create does, or proxies it in the foreground, as run does.
 @test "a terminal container: the new pty's master goes to --console-socket, or husk proxies it" {
 	update_config '.process.terminal = true'
-	set_args sh -c 'i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo $i > /tmp/count; echo tick $i; sleep 0.1; done; exit 3'
+	set_args sh -c 'i=0; while [ $i -lt 150 ]; do i=$((i+1)); echo $i > /tmp/count; echo tick $i; sleep 0.1; done; exit 3'
 	"$RECVTTY" "$BUNDLE/tty1.sock" >/dev/null &
 	BG_PIDS+=($!)
 	wait_file "$BUNDLE/tty1.sock"
@@ -240,7 +240,7 @@ wait_file() {
 	# In the foreground, without a console socket, husk is the terminal's other end.
 	run husk restore -b "$BUNDLE" --image-path "$IMG" c3 </dev/null
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"tick 60"* ]]
+	[[ "$output" == *"tick 150"* ]]
 	assert_nothing_left c3
 	# A terminal config with a checkpoint that has none is refused, nothing left.
 	update_config '.process.terminal = false'
@@ -440,4 +440,19 @@ PROFILE
 	assert_nothing_left c2
 	assert_nothing_left c3
 	! grep -q "$ROOT" /proc/self/mountinfo
+	# A checkpoint of a container without one, restored by a config that asks for an
+	# ephemeral rootfs, gets an empty one: the image's rootfs is not written.
+	set_args sh -c 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done'
+	update_config '.root.readonly = true'
+	husk run -d -b "$BUNDLE" c4
+	wait_count c4 2
+	husk checkpoint --image-path "$BUNDLE/plain" c4
+	update_config '.root.readonly = false'
+	update_config '.annotations["run.husk.ephemeral-rootfs"] = "8M"'
+	husk restore -d -b "$BUNDLE" --image-path "$BUNDLE/plain" c5
+	husk exec c5 sh -c 'echo x > /etc/after-plain'
+	[ ! -e "$ROOTFS/etc/after-plain" ]
+	[[ "$(husk exec c5 grep ' / ' /proc/mounts)" == overlay* ]]
+	husk delete --force c5
+	assert_nothing_left c5
 }
