@@ -781,9 +781,7 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	/* full and strict: CRIU wrote the properties its images hold (and strict made
 	 * the cgroup anew, without those it does not save, pids.max among them); the
 	 * config's limits go over them, as the config is what the container runs by. */
-	if (c.cgroup && opts->flags.manage_cgroups_mode &&
-	    (!strcmp(opts->flags.manage_cgroups_mode, "full") || !strcmp(opts->flags.manage_cgroups_mode, "strict")) &&
-	    (r = cgroup_plan_apply(c.cgroup, &c.resources, err)) < 0)
+	if (c.cgroup && out.limits_overwritten && (r = cgroup_plan_apply(c.cgroup, &c.resources, err)) < 0)
 		goto fail;
 	if ((r = record_init(&c, out.pid, err)) < 0 || (r = container_write_state(&c, opts->pid_file, err)) < 0 ||
 	    (r = run_poststart(c.spec, id, out.pid, c.bundle, c.spec->annotations, err)) < 0)

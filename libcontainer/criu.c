@@ -1102,6 +1102,7 @@ int criu_restore(const struct husk_context *ctx, const char *id, const struct hu
 	r = 0;
 	if (cg_mode == CG_MODE_STRICT && out->cgroup)
 		cgroup_mark_owner(out->cgroup, out->state_dir);
+	out->limits_overwritten = cg_mode == CG_MODE_FULL || cg_mode == CG_MODE_STRICT;
 	if (out->spec->process.terminal && !restoring.console_done) {
 		r = husk_error_set(err, EINVAL, "restore \"%s\": config.json: process.terminal is true, but the "
 				   "checkpoint has no terminal", id);

@@ -32,6 +32,7 @@ struct criu_restored {
 	uint64_t ephemeral_size;    /* the config asks for an ephemeral rootfs of this size; 0: not */
 	pid_t pid;
 	int master;
+	bool limits_overwritten;    /* CRIU wrote cgroup properties (full, strict): the config's go over them */
 };
 int criu_restore(const struct husk_context *ctx, const char *id, const struct husk_restore_options *opts,
 		 struct criu_restored *out, struct husk_error *err);
