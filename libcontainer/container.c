@@ -36,6 +36,7 @@
 #include "state.h"
 #include "terminal.h"
 #include "utils.h"
+#include "vm/vm.h"
 
 #define EPHEMERAL_ANNOTATION "run.husk.ephemeral-rootfs"
 #define EXECUTOR_ANNOTATION "run.husk.executor"
@@ -66,14 +67,26 @@ struct container {
 	bool run;
 };
 
+/* The executor when the config names none: husk-vm (the program name) sets microvm. */
+static const char *default_executor;
+
+void husk_set_default_executor(const char *name)
+{
+	default_executor = name;
+}
+
 static const struct executor *executor_for(const struct spec *s, struct husk_error *err)
 {
 	const char *name = s->annotations ? json_string(json_object_get(s->annotations, EXECUTOR_ANNOTATION)) : NULL;
 
-	if (!name || !strcmp(name, executor_namespaces.name))
+	if (!name)
+		name = default_executor ? default_executor : executor_namespaces.name;
+	if (!strcmp(name, executor_namespaces.name))
 		return &executor_namespaces;
-	husk_error_set(err, ENOTSUP, "config.json: annotations.%s: unknown executor \"%s\" (this build has: %s)",
-		       EXECUTOR_ANNOTATION, name, executor_namespaces.name);
+	if (!strcmp(name, executor_microvm.name))
+		return &executor_microvm;
+	husk_error_set(err, ENOTSUP, "config.json: annotations.%s: unknown executor \"%s\" (this build has: %s, %s)",
+		       EXECUTOR_ANNOTATION, name, executor_namespaces.name, executor_microvm.name);
 	return NULL;
 }
 
@@ -825,6 +838,10 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
 		return r;
 	if (!state_pid_alive(st)) {
 		r = husk_error_set(err, ESRCH, "container \"%s\" is not running", id);
+		goto out;
+	}
+	if (all && st->executor && !strcmp(st->executor, VM_EXECUTOR_NAME)) {
+		r = vm_kill_all(st, sig, err);
 		goto out;
 	}
 	if (all && st->cgroup) {

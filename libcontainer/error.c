@@ -85,6 +85,11 @@ int husk_log_open(const char *path, enum husk_log_format format, bool debug, str
 	return 0;
 }
 
+bool husk_log_is_file(void)
+{
+	return log_fd != STDERR_FILENO;
+}
+
 void husk_log(enum husk_log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };

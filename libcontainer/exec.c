@@ -17,6 +17,7 @@
 #include "state.h"
 #include "terminal.h"
 #include "utils.h"
+#include "vm/vm.h"
 
 static int parse_user(const char *user, struct spec_process *p, struct husk_error *err)
 {
@@ -157,6 +158,10 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	st_status = state_status(st);
 	if (strcmp(st_status, "running") && strcmp(st_status, "created")) {
 		r = husk_error_set(err, EINVAL, "container \"%s\" is %s: cannot exec into it", id, st_status);
+		goto out;
+	}
+	if (st->executor && !strcmp(st->executor, VM_EXECUTOR_NAME)) {
+		r = vm_exec(st, o, status, err);
 		goto out;
 	}
 	if ((r = state_load_config(st, &s, NULL, err)) < 0)

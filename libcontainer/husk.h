@@ -36,6 +36,8 @@ enum husk_log_level { HUSK_LOG_ERROR, HUSK_LOG_WARNING, HUSK_LOG_INFO, HUSK_LOG_
 /* Send log lines to PATH (NULL: stderr) in FORMAT; DEBUG lines only when debug. */
 int husk_log_open(const char *path, enum husk_log_format format, bool debug, struct husk_error *err);
 void husk_log(enum husk_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether --log named a file (else the log is stderr). */
+bool husk_log_is_file(void);
 
 /* ---- the runtime context ----------------------------------------------- */
 enum husk_cgroup_manager { HUSK_CGROUP_CGROUPFS, HUSK_CGROUP_SYSTEMD, HUSK_CGROUP_DISABLED };
@@ -57,6 +59,13 @@ struct husk_context {
  * (CVE-2019-5736). */
 bool husk_running_sealed(void);
 #define HUSK_DEFAULT_ROOT "/run/husk"
+/* The executor of a config that names none (run.husk.executor): "namespaces" unless
+ * set; the CLI sets "microvm" when it runs as husk-vm. */
+void husk_set_default_executor(const char *name);
+/* Whether this process is the microVM guest's agent (PID 1 started as /init); then
+ * husk_agent_main runs it and never returns. */
+bool husk_is_agent(const char *argv0);
+int husk_agent_main(void) __attribute__((noreturn));
 
 /* How a container's process is started: create/run options. */
 struct husk_create_options {

@@ -163,6 +163,12 @@ const char *cli_id(const char *cmd, int argc, char **argv, int optind_)
 	return argv[optind_];
 }
 
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_DEBUG, OPT_SYSTEMD, OPT_MANAGER,
@@ -186,6 +192,13 @@ int main(int argc, char **argv)
 	struct husk_error err = { 0 };
 	const char *root_env = getenv("XDG_RUNTIME_DIR");
 	int c;
+
+	/* The microVM guest's kernel starts husk as /init: the guest agent. */
+	if (husk_is_agent(argv[0]))
+		husk_agent_main();
+	/* Installed as husk-vm (as crun is as krun): bundles run as microVMs by default. */
+	if (!strcmp(basename_of(argv[0]), "husk-vm"))
+		husk_set_default_executor("microvm");
 
 	/* For benchmarks and debugging: every seccomp profile compiled afresh. */
 	cli.ctx.no_seccomp_cache = getenv("HUSK_NO_SECCOMP_CACHE") != NULL;
