@@ -350,7 +350,9 @@ static int container_make_home(struct container *c, struct husk_error *err)
 		if (r < 0)
 			return r;
 	}
-	if (c->cgroup) {
+	if (c->executor->limits_inside) {
+		/* the guest's husk applies them */
+	} else if (c->cgroup) {
 		if ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0)
 			return r;
 	} else if (ctx->cgroup_manager == HUSK_CGROUP_CGROUPFS && c->resources.n_writes) {
@@ -461,8 +463,9 @@ static int container_create(const struct husk_context *ctx, const char *id, cons
 	if ((r = move_net_devices(c, err)) < 0)
 		goto fail;
 	/* The limits, now that husk is out of the scope (its own tasks would count). */
-	if (c->scope.unit && ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0 ||
-			      (r = cgroup_systemd_set_properties(c->scope.unit, &c->resources, err)) < 0))
+	if (c->scope.unit && !c->executor->limits_inside &&
+	    ((r = cgroup_plan_apply(c->cgroup, &c->resources, err)) < 0 ||
+	     (r = cgroup_systemd_set_properties(c->scope.unit, &c->resources, err)) < 0))
 		goto fail;
 	if (c->req.console_fd >= 0) {
 		close(c->req.console_fd);

@@ -92,6 +92,9 @@ struct executor {
 	int (*spawn)(struct init_request *req, struct husk_error *err);
 	int (*start)(struct init_request *req, struct husk_error *err);
 	int (*exec)(struct exec_request *req, struct husk_error *err);
+	/* linux.resources are applied inside (the microVM's guest), not to the host's
+	 * cgroup, which then only holds the executor's processes. */
+	bool limits_inside;
 };
 extern const struct executor executor_namespaces;
 

@@ -158,6 +158,12 @@ int husk_container_update(const struct husk_context *ctx, const char *id, const 
 		return r;
 	if ((r = load_live(ctx, id, "update", &st, err)) < 0)
 		return r;
+	if (st->executor && !strcmp(st->executor, "microvm")) {
+		r = husk_error_set(err, ENOTSUP, "container \"%s\" runs in the microvm executor: its limits are the "
+				   "guest's, which update cannot change yet", id);
+		state_free(st);
+		return r;
+	}
 	/* The file first, then the flags: a flag overrides the same field in the file. */
 	if (text)
 		r = apply_document(st, text, source, err);

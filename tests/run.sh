@@ -45,6 +45,11 @@ done
 echo "# integration tests"
 tally < <(bats --tap ${TESTS:-tests/integration} 2>&1)
 
+if [ -z "${TESTS:-}" ]; then
+	echo "# the microVM executor (QEMU's microvm, KVM or TCG, on this host)"
+	tally < <(bats --tap tests/microvm 2>&1)
+fi
+
 # The host suite again against husk built with ASan and UBSan (make check builds it):
 # any report of theirs makes husk exit non-zero, and so fails a test.
 if [ -n "${HUSK_SAN:-}" ] && [ -x "$HUSK_SAN" ]; then

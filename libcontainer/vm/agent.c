@@ -18,11 +18,14 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "json.h"
+#include "terminal.h"
 #include "protocol.h"
 #include "utils.h"
 #include "vm.h"
@@ -308,9 +311,51 @@ static int mount_shares(const json_value *shares, char **msg)
 	return 0;
 }
 
+static int listen_console(char **msg)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = AGENT_DIR "/console.sock" };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	unlink(sa.sun_path);
+	if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		*msg = xasprintf("the console socket: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The terminal's master from husk create, while it runs (it sends it during create). */
+static int accept_master(int lsock, pid_t create)
+{
+	struct husk_error err = { 0 };
+	int master = -1;
+
+	for (int i = 0; i < 3000; i++) {
+		struct pollfd p = { .fd = lsock, .events = POLLIN };
+		if (poll(&p, 1, 10) == 1) {
+			int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+			if (conn >= 0 && terminal_recv_master(conn, &master, &err) < 0)
+				master = -1;
+			if (conn >= 0)
+				close(conn);
+			return master;
+		}
+		siginfo_t si = { 0 };
+		if (waitid(P_PID, create, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == create)
+			break; /* create ended without sending it */
+	}
+	return -1;
+}
+
 static void do_create(const struct vm_frame *f)
 {
 	_cleanup_free_ char *msg = NULL, *cfg = NULL;
+	_cleanup_close_ int lsock = -1;
+	const json_value *proc;
+	int master = -1;
+	bool tty;
 	char perr[256];
 	json_value *doc = NULL;
 	struct json_writer *w;
@@ -330,19 +375,42 @@ static void do_create(const struct vm_frame *f)
 		msg = xasprintf("write the config: %s", strerror(errno));
 		goto fail;
 	}
+	proc = json_object_get(json_object_get(doc, "config"), "process");
+	tty = json_is_true(json_object_get(proc, "terminal"));
+	if (tty && (lsock = listen_console(&msg)) < 0)
+		goto fail;
 	char *argv[] = { "husk", "--root", GUEST_ROOT, "--log", AGENT_DIR "/husk.log", "create", "--bundle",
-			 AGENT_DIR "/bundle", "--pid-file", AGENT_DIR "/init.pid", cid, NULL };
+			 AGENT_DIR "/bundle", "--pid-file", AGENT_DIR "/init.pid",
+			 tty ? "--console-socket" : cid, tty ? AGENT_DIR "/console.sock" : NULL, cid, NULL };
 	struct chan *c = &chans[0];
 	pid_t pid = spawn_husk(c, argv);
 	if (pid < 0) {
 		msg = xasprintf("fork: %s", strerror(-pid));
 		goto fail;
 	}
+	if (tty)
+		master = accept_master(lsock, pid);
 	status = wait_child(pid);
 	if (status) {
 		msg = read_failure(c->err);
 		chan_close(c);
+		if (master >= 0)
+			close(master);
 		goto fail;
+	}
+	if (tty) {
+		if (master < 0) {
+			msg = xstrdup("the container's terminal did not arrive");
+			goto fail;
+		}
+		/* The init's terminal is channel 0: in and out over the pty's master. */
+		close(c->in);
+		close(c->out);
+		close(c->err);
+		c->in = master;
+		c->out = dup(master);
+		c->err = -1;
+		fcntl(c->out, F_SETFL, O_NONBLOCK);
 	}
 	/* From here on channel 0 is the container's init (reparented to us). */
 	{

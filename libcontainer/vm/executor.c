@@ -234,9 +234,6 @@ static int plan_make(const struct spec *s, struct vm_plan *p, struct husk_error 
 		return husk_error_set(err, ENOTSUP, "config.json: hooks.%s: the microvm executor runs the container in "
 				      "its own kernel, where the host's hook programs are not",
 				      s->n_hooks[HOOK_CREATE_CONTAINER] ? "createContainer" : "startContainer");
-	if (s->process.terminal)
-		return husk_error_set(err, ENOTSUP, "config.json: process.terminal: the microvm executor gives the "
-				      "init no terminal yet (exec -t works)");
 	if (!(p->qemu = find_program("qemu-system-x86_64")))
 		return husk_error_set(err, ENOENT, "microvm needs qemu-system-x86 (Debian: apt-get install "
 				      "qemu-system-x86)");
@@ -437,6 +434,7 @@ struct monitor {
 	int listen_fd;
 	struct client clients[MAX_CLIENTS];
 	bool stdin_open;
+	int io[3];                 /* the container's stdin, stdout, stderr on the host */
 };
 
 /* Wait for one frame from the guest, at most timeout_ms, watching QEMU. */
@@ -552,7 +550,7 @@ static void monitor_loop(struct monitor *m)
 		p[np++] = (struct pollfd){ .fd = m->port, .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
-		p[np++] = (struct pollfd){ .fd = m->stdin_open ? 0 : -1, .events = POLLIN };
+		p[np++] = (struct pollfd){ .fd = m->stdin_open ? m->io[0] : -1, .events = POLLIN };
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			p[np++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
 		if (poll(p, np, -1) < 0) {
@@ -584,7 +582,7 @@ static void monitor_loop(struct monitor *m)
 			if (f.chan == 0 && f.type == VM_EXIT)
 				monitor_exit(m, vm_frame_int(&f, 0));
 			else if (f.chan == 0 && (f.type == VM_STDOUT || f.type == VM_STDERR))
-				(void) write_all(f.type == VM_STDOUT ? 1 : 2, f.data, f.len);
+				(void) write_all(m->io[f.type == VM_STDOUT ? 1 : 2], f.data, f.len);
 			else if (c) {
 				if (vm_send(c->fd, f.type, 0, f.data, f.len) < 0 || f.type == VM_EXIT)
 					client_drop(c);
@@ -603,7 +601,7 @@ static void monitor_loop(struct monitor *m)
 		}
 		if (p[3].revents & (POLLIN | POLLHUP | POLLERR)) {
 			char buf[65536];
-			ssize_t n = read(0, buf, sizeof(buf));
+			ssize_t n = read(m->io[0], buf, sizeof(buf));
 			if (n > 0) {
 				vm_send(m->port, VM_STDIN, 0, buf, n);
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
@@ -619,9 +617,10 @@ static void monitor_loop(struct monitor *m)
 
 /* The monitor's life until the container runs; READY on `report` (a pipe: one NUL
  * byte, or the error's text) once the guest holds the created container. */
-static void monitor_main(struct init_request *req, struct vm_plan *plan, int report, int sync_fd)
+static void monitor_main(struct init_request *req, struct vm_plan *plan, int report, int sync_fd, int tty)
 {
-	struct monitor m = { .listen_fd = -1, .qemu_pidfd = -1, .stdin_open = true };
+	struct monitor m = { .listen_fd = -1, .qemu_pidfd = -1, .stdin_open = true,
+			     .io = { tty >= 0 ? tty : 0, tty >= 0 ? tty : 1, tty >= 0 ? tty : 2 } };
 	struct husk_error err = { 0 };
 	_cleanup_free_ char *dir = xasprintf("%s/" VM_DIR, req->state_dir), *create = NULL, *msg = NULL;
 	struct vm_frame f;
@@ -735,11 +734,30 @@ static int vm_spawn(struct init_request *req, struct husk_error *err)
 	char buf[HUSK_ERROR_MAX];
 	ssize_t n, got = 0;
 
+	_cleanup_close_ int master = -1, tty = -1;
+
 	if (req->preserve_fds > 0)
 		return husk_error_set(err, ENOTSUP, "--preserve-fds: the microvm executor cannot pass host files into "
 				      "the guest");
 	if ((r = plan_make(req->spec, &plan, err)) < 0)
 		goto out;
+	if (req->spec->process.terminal) {
+		/* The caller's terminal is a host pty, passed through raw; the guest's husk
+		 * gives the process its own, with the config's size and modes. */
+		struct termios raw;
+		struct winsize ws = { .ws_row = req->spec->process.console_height,
+				      .ws_col = req->spec->process.console_width };
+		if (openpty(&master, &tty, NULL, NULL, ws.ws_row ? &ws : NULL) < 0) {
+			r = husk_error_sys(err, errno, "microvm: openpty");
+			goto out;
+		}
+		if (tcgetattr(tty, &raw) == 0) {
+			cfmakeraw(&raw);
+			tcsetattr(tty, TCSANOW, &raw);
+		}
+		if ((r = terminal_send_master(req->console_fd, master, "/dev/ptmx", err)) < 0)
+			goto out;
+	}
 	if (pipe2(report, O_CLOEXEC) < 0 ||
 	    (req->fifo_fd < 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)) {
 		r = husk_error_sys(err, errno, "microvm: pipe");
@@ -754,7 +772,7 @@ static int vm_spawn(struct init_request *req, struct husk_error *err)
 		close(report[0]);
 		if (sync[0] >= 0)
 			close(sync[0]);
-		monitor_main(req, &plan, report[1], sync[1]);
+		monitor_main(req, &plan, report[1], sync[1], tty);
 		_exit(1);
 	}
 	close(report[1]);
@@ -817,6 +835,7 @@ const struct executor executor_microvm = {
 	.name = VM_EXECUTOR_NAME,
 	.spawn = vm_spawn,
 	.start = vm_start,
+	.limits_inside = true,
 };
 
 /* ---- husk commands talking to a monitor -------------------------------------------- */
