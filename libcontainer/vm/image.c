@@ -319,7 +319,7 @@ static int add_module(struct cpio *c, const char *dir, const char *dep_text, con
 	return 0;
 }
 
-static int add_modules(struct cpio *c, const char *kver, struct husk_error *err)
+static int add_modules(struct cpio *c, const char *kver, bool *modular, struct husk_error *err)
 {
 	_cleanup_free_ char *dir = xasprintf("/lib/modules/%s", kver), *dep = xasprintf("%s/modules.dep", dir);
 	_cleanup_free_ char *text = NULL, *order_text = NULL;
@@ -330,6 +330,7 @@ static int add_modules(struct cpio *c, const char *kver, struct husk_error *err)
 
 	if (read_file_at(AT_FDCWD, dep, 64u << 20, &text, &len) < 0)
 		return 0; /* no modules: a kernel with what the guest needs built in */
+	*modular = true;
 	order = open_memstream(&order_text, &order_len);
 	for (size_t i = 0; i < ARRAY_SIZE(guest_modules) && r == 0; i++)
 		r = add_module(c, dir, text, guest_modules[i], &done, &n_done, order, err);
@@ -357,7 +358,7 @@ static uint64_t self_digest(void)
 	return h;
 }
 
-static int make_initramfs(const char *kver, const char *dest, struct husk_error *err)
+static int make_initramfs(const char *kver, const char *dest, bool *modular, struct husk_error *err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.%d.tmp", dest, getpid());
 	struct cpio c = { .fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) };
@@ -375,7 +376,7 @@ static int make_initramfs(const char *kver, const char *dest, struct husk_error 
 		husk_error_sys(err, -r, "microvm: read husk's own binary");
 		goto fail;
 	}
-	if ((r = add_libraries(&c, err)) < 0 || (r = add_modules(&c, kver, err)) < 0)
+	if ((r = add_libraries(&c, err)) < 0 || (r = add_modules(&c, kver, modular, err)) < 0)
 		goto fail;
 	cpio_header(&c, "TRAILER!!!", 0, 0, 0);
 	if (c.error) {
@@ -430,8 +431,12 @@ int vm_image_prepare(const char *kernel, struct vm_image *img, struct husk_error
 			goto fail;
 	}
 	img->initramfs = xasprintf("%s/initramfs-%s-%016llx.cpio", cache, kver, (unsigned long long) self_digest());
-	if (access(img->initramfs, R_OK) < 0 && (r = make_initramfs(kver, img->initramfs, err)) < 0)
+	if (access(img->initramfs, R_OK) < 0 && (r = make_initramfs(kver, img->initramfs, &img->modular, err)) < 0)
 		goto fail;
+	{
+		_cleanup_free_ char *dep = xasprintf("/lib/modules/%s/modules.dep", kver);
+		img->modular = access(dep, R_OK) == 0;
+	}
 	return 0;
 fail:
 	vm_image_free(img);

@@ -6,12 +6,16 @@
 #ifndef HUSK_VM_IMAGE_H
 #define HUSK_VM_IMAGE_H
 
+#include <stdbool.h>
+
 #include "husk.h"
 
 struct vm_image {
 	char *vmlinux;   /* ELF kernel */
 	char *initramfs; /* newc cpio */
 	char *kernel;    /* what it came from (for messages) */
+	bool modular;    /* its drivers are modules (Debian's): found through ACPI once loaded;
+			  * else built in, and listed on the command line without ACPI */
 };
 
 /* KERNEL: a vmlinuz (bzImage) or ELF vmlinux, or NULL for the newest /boot/vmlinuz-*. */
