@@ -3,14 +3,14 @@
 # floor), each figure a median over RUNS runs taken round-robin.  Prints a table and
 # writes bench/results.json.  Needs root; installs nothing: it names what it misses.
 # Environment: RUNS (default 30), CRUN/RUNC (binaries), HUSK, SCENARIOS (a comma list
-# of run,nocgroup,lifecycle,exec,concurrent,list,rss,seccomp,criu; default all), CRIU_RUNS
-# (default 10).  criu: checkpoint, restore and a warm start, in tests/vm/husk-vm
+# of run,nocgroup,lifecycle,exec,concurrent,list,rss,seccomp,microvm,criu; default all),
+# CRIU_RUNS (default 10), MICROVM_RUNS (default 5).  microvm: bench/microvm.sh.  criu: checkpoint, restore and a warm start, in tests/vm/husk-vm
 # (bench/criu.sh), since CRIU needs a kernel it supports.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 HUSK=${HUSK:-$top/husk}
 RUNS=${RUNS:-30}
-SCENARIOS=${SCENARIOS:-run,nocgroup,lifecycle,exec,concurrent,list,rss,seccomp,criu}
+SCENARIOS=${SCENARIOS:-run,nocgroup,lifecycle,exec,concurrent,list,rss,seccomp,microvm,criu}
 harness=${BENCHDIR:-$top/bench}/harness
 floor=${BENCHDIR:-$top/bench}/floor
 rss=${BENCHDIR:-$top/bench}/rss
@@ -173,6 +173,15 @@ if want rss; then
 	done
 fi
 
+if want microvm; then
+	# The microVM executor, husk alone (no other runtime has one to compare).
+	echo "# the microVM executor (bench/microvm.sh)" >&2
+	if lines=$(HUSK="$HUSK" HARNESS="$harness" RUNS="${MICROVM_RUNS:-5}" "$top/bench/microvm.sh"); then
+		while IFS= read -r line; do [[ $line == '{'* ]] && results+=("$line"); done <<<"$lines"
+	else
+		echo "bench: the microVM scenarios failed (left out)" >&2
+	fi
+fi
 if want criu; then
 	# In the VM: Debian's CRIU 3.17 cannot checkpoint on every host kernel.  Its
 	# figures are TCG's: compare the ratios, not the times, with the host's.
@@ -202,6 +211,14 @@ if want rss; then
 	printf '%-34s %-6s %10s %18s %10s\n' "run: every runtime process" runtime processes "largest peak KB" "sum KB"
 	jq -r '.results[] | select(has("sum_kb")) | [.name, .processes, .max_process_kb, .sum_kb] | @tsv' "$out" |
 		while IFS=$'\t' read -r n p m s; do printf '%-34s %-6s %10s %18s %10s\n' "" "$n" "$p" "$m" "$s"; done
+fi
+
+if want microvm; then
+	echo
+	printf '%-34s %-8s %14s %16s %16s\n' "microVM boot (medians)" kernel "agent up ms" "guest PID 1 ms" "guest agent ms"
+	jq -r '.results[] | select(has("agent_up_ms")) | [.scenario, .name, .agent_up_ms, .guest_pid1_ms, .guest_agent_ms] | @tsv' "$out" |
+		while IFS=$'\t' read -r s n a p g; do printf '%-34s %-8s %14s %16s %16s\n' "$s" "$n" "$a" "$p" "$g"; done
+	jq -r '.results[] | select(has("vmm_rss_kb")) | "\(.scenario): \(.name) RSS \(.vmm_rss_kb) KB, peak \(.vmm_peak_rss_kb) KB"' "$out"
 fi
 
 # Where husk stands against its speed targets (bench/README.md lists them) (a missed target is printed as missed).
@@ -237,6 +254,15 @@ jq -r '
 	    if $csd_crun then $csd_crun >= 3 * $csd else null end),
 	row("  peak RSS of any husk process <= 2 MB"; if $rss then "\($rss.max_process_kb) KB" else "-" end;
 	    if $rss then $rss.max_process_kb <= 2048 else null end),
+	([.results[] | select(.scenario | test("^microvm \\(tcg\\): run")) | select(.name == "minimal")][0].median_ms) as $mv_tcg_min |
+	([.results[] | select(.scenario | test("^microvm \\(kvm\\): run")) | select(.name == "minimal")][0].median_ms) as $mv_kvm_min |
+	([.results[] | select(.scenario | test("^microvm .*: exec"))][0].median_ms) as $mv_exec |
+	row("  microvm, TCG: run of /bin/true with the minimal kernel <= 1 s"; if $mv_tcg_min then "\($mv_tcg_min) ms" else "-" end;
+	    if $mv_tcg_min then $mv_tcg_min <= 1000 else null end),
+	row("  microvm, KVM: run of /bin/true with the minimal kernel <= 150 ms"; if $mv_kvm_min then "\($mv_kvm_min) ms" else "no KVM here" end;
+	    if $mv_kvm_min then $mv_kvm_min <= 150 else null end),
+	row("  microvm: exec into a running microVM <= 20 ms"; if $mv_exec then "\($mv_exec) ms" else "-" end;
+	    if $mv_exec then $mv_exec <= 20 else null end),
 	row("  list at 1,000 containers < 20 ms"; if $list then "\($list) ms" else "-" end;
 	    if $list then $list < 20 else null end),
 	row("  checkpoint >= 2x faster than runc (VM; both --empty-ns network)"; if $ck and $ck_runc then "\($ck_runc / $ck | r2)x" else "-" end;

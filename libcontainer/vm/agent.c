@@ -44,6 +44,7 @@ struct chan {
 };
 
 static int port = -1;
+static int32_t agent_start_ms;
 static struct chan chans[MAX_CHANS];
 static char *cid;
 
@@ -75,69 +76,13 @@ static long now_ms(void)
 }
 
 /* ---- the guest's base system ------------------------------------------------------- */
-static int copy_tree(int from, int to)
-{
-	DIR *d = fdopendir(dup(from));
-	struct dirent *de;
-	int r = 0;
-
-	if (!d)
-		return -errno;
-	while (r == 0 && (de = readdir(d))) {
-		struct stat st;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "newroot") ||
-		    fstatat(from, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int a, b;
-			if (mkdirat(to, de->d_name, st.st_mode & 07777) < 0 && errno != EEXIST)
-				r = -errno;
-			else if ((a = openat(from, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-				r = -errno;
-			else {
-				b = openat(to, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-				r = b < 0 ? -errno : copy_tree(a, b);
-				close(a);
-				if (b >= 0)
-					close(b);
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			_cleanup_free_ char *data = NULL;
-			size_t len;
-			if ((r = read_file_at(from, de->d_name, 1u << 30, &data, &len)) == 0)
-				r = write_file_at(to, de->d_name, data, len, st.st_mode & 07777);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t n = readlinkat(from, de->d_name, target, sizeof(target) - 1);
-			if (n >= 0) {
-				target[n] = '\0';
-				if (symlinkat(target, to, de->d_name) < 0)
-					r = -errno;
-			}
-		} else if (mknodat(to, de->d_name, st.st_mode, st.st_rdev) < 0) {
-			r = -errno;
-		}
-	}
-	closedir(d);
-	return r;
-}
-
-/* The kernel's initramfs is its rootfs mount, which pivot_root cannot leave: what it
- * holds is copied into a tmpfs that becomes /, as switch_root does. */
+/* The kernel's initramfs is its rootfs mount, which pivot_root cannot leave (it has
+ * no parent).  A bind mount of it, moved over /, has one: the namespace executor can
+ * pivot from there, and nothing is copied. */
 static int leave_initramfs(void)
 {
-	int from, to, r;
-
-	if (mkdir("/newroot", 0755) < 0 || mount("tmpfs", "/newroot", "tmpfs", 0, "mode=0755") < 0)
-		return -errno;
-	from = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	to = open("/newroot", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	r = from < 0 || to < 0 ? -errno : copy_tree(from, to);
-	close(from);
-	close(to);
-	if (r < 0)
-		return r;
-	if (chdir("/newroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+	if (mkdir("/newroot", 0755) < 0 || mount("/", "/newroot", NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    chdir("/newroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return -errno;
 	return 0;
 }
@@ -602,7 +547,13 @@ static void serve(void)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	vm_send(port, VM_HELLO, 0, NULL, 0);
+	{
+		/* When the kernel started us and when we are ready, in ms of guest uptime. */
+		struct timespec now;
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		int32_t t[2] = { agent_start_ms, (int32_t) (now.tv_sec * 1000 + now.tv_nsec / 1000000) };
+		vm_send(port, VM_HELLO, 0, t, sizeof(t));
+	}
 	for (;;) {
 		struct pollfd p[2 + 2 * MAX_CHANS];
 		int np = 0, pending = 0;
@@ -677,6 +628,10 @@ int husk_agent_main(void)
 {
 	int r;
 
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	agent_start_ms = (int32_t) (t.tv_sec * 1000 + t.tv_nsec / 1000000);
 	for (int i = 0; i < MAX_CHANS; i++)
 		chans[i].in = chans[i].out = chans[i].err = -1;
 	signal(SIGPIPE, SIG_IGN);
