@@ -16,6 +16,7 @@
 #include <time.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -256,11 +257,12 @@ static int mount_shares(const json_value *shares, char **msg)
 	return 0;
 }
 
-static int listen_console(char **msg)
+static int listen_console(const char *path, char **msg)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = AGENT_DIR "/console.sock" };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	unlink(sa.sun_path);
 	if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
 		*msg = xasprintf("the console socket: %s", strerror(errno));
@@ -322,7 +324,7 @@ static void do_create(const struct vm_frame *f)
 	}
 	proc = json_object_get(json_object_get(doc, "config"), "process");
 	tty = json_is_true(json_object_get(proc, "terminal"));
-	if (tty && (lsock = listen_console(&msg)) < 0)
+	if (tty && (lsock = listen_console(AGENT_DIR "/console.sock", &msg)) < 0)
 		goto fail;
 	char *argv[] = { "husk", "--root", GUEST_ROOT, "--log", AGENT_DIR "/husk.log", "create", "--bundle",
 			 AGENT_DIR "/bundle", "--pid-file", AGENT_DIR "/init.pid",
@@ -406,6 +408,9 @@ static void do_exec(const struct vm_frame *f)
 	const json_value *args, *process;
 	_cleanup_free_ char *pidfile = xasprintf(AGENT_DIR "/exec-%u.pid", f->chan);
 	_cleanup_free_ char *procfile = xasprintf(AGENT_DIR "/exec-%u.json", f->chan);
+	_cleanup_free_ char *sockpath = xasprintf(AGENT_DIR "/console-%u.sock", f->chan);
+	_cleanup_close_ int lsock = -1;
+	bool tty = false;
 	pid_t pid;
 
 	if (f->chan == 0 || f->chan >= MAX_CHANS || c->used || !cid ||
@@ -432,8 +437,23 @@ static void do_exec(const struct vm_frame *f)
 	}
 	args = json_object_get(doc, "options");
 	for (size_t i = 0; i < json_len(args); i++)
-		if (json_string(json_array_at(args, i)))
+		if (json_string(json_array_at(args, i))) {
 			strv_push(&argv, &n, json_string(json_array_at(args, i)));
+			tty |= !strcmp(json_string(json_array_at(args, i)), "--tty");
+		}
+	/* A terminal's master comes to us, so that resizes reach it. */
+	if (tty) {
+		_cleanup_free_ char *m = NULL;
+		if ((lsock = listen_console(sockpath, &m)) < 0) {
+			_cleanup_free_ char *line = xasprintf("husk: exec: %s\n", m);
+			vm_send(port, VM_STDERR, f->chan, line, strlen(line));
+			vm_send_int(port, VM_EXIT, f->chan, 255, 0);
+			json_free(doc);
+			return;
+		}
+		strv_push(&argv, &n, "--console-socket");
+		strv_push(&argv, &n, sockpath);
+	}
 	strv_push(&argv, &n, cid);
 	args = json_object_get(doc, "args");
 	for (size_t i = 0; i < json_len(args); i++)
@@ -445,7 +465,28 @@ static void do_exec(const struct vm_frame *f)
 		_cleanup_free_ char *m = xasprintf("husk: exec: fork: %s\n", strerror(-pid));
 		vm_send(port, VM_STDERR, f->chan, m, strlen(m));
 		vm_send_int(port, VM_EXIT, f->chan, 255, 0);
+		return;
 	}
+	if (tty) {
+		int master = accept_master(lsock, pid);
+		unlink(sockpath);
+		if (master >= 0) {
+			/* in and out over the master; husk exec's own stderr stays for its errors */
+			close(c->in);
+			close(c->out);
+			c->in = master;
+			c->out = dup(master);
+			fcntl(c->out, F_SETFL, O_NONBLOCK);
+		}
+	}
+}
+
+static void do_resize(const struct vm_frame *f)
+{
+	struct winsize ws = { .ws_row = vm_frame_int(f, 0), .ws_col = vm_frame_int(f, 1) };
+
+	if (f->chan < MAX_CHANS && chans[f->chan].used && chans[f->chan].in >= 0)
+		ioctl(chans[f->chan].in, TIOCSWINSZ, &ws);
 }
 
 /* A signal for a channel: the init's goes through `husk kill` semantics (all: every
@@ -602,6 +643,9 @@ static void serve(void)
 				break;
 			case VM_SIGNAL:
 				do_signal(&f);
+				break;
+			case VM_RESIZE:
+				do_resize(&f);
 				break;
 			case VM_STDIN:
 				if (f.chan < MAX_CHANS && chans[f.chan].in >= 0) {

@@ -424,6 +424,15 @@ static char *console_tail(const char *dir, int lines)
 	return xstrdup(start);
 }
 
+/* A terminal's size, for the guest's to follow. */
+static void send_size(int sock, uint16_t chan, int tty)
+{
+	struct winsize ws;
+
+	if (tty >= 0 && ioctl(tty, TIOCGWINSZ, &ws) == 0 && ws.ws_row)
+		vm_send_int(sock, VM_RESIZE, chan, ws.ws_row, ws.ws_col);
+}
+
 /* ---- the monitor --------------------------------------------------------------------- */
 struct client {
 	int fd;
@@ -439,6 +448,7 @@ struct monitor {
 	struct client clients[MAX_CLIENTS];
 	bool stdin_open;
 	int io[3];                 /* the container's stdin, stdout, stderr on the host */
+	int tty;                   /* the host pty's slave when the init has a terminal, or -1 */
 };
 
 /* Wait for one frame from the guest, at most timeout_ms, watching QEMU. */
@@ -530,7 +540,7 @@ static void from_client(struct monitor *m, struct client *c)
 	} else if (f.type == VM_EXEC && !c->chan) {
 		c->chan = (uint16_t) (c - m->clients) + 1;
 		vm_send(m->port, VM_EXEC, c->chan, f.data, f.len);
-	} else if (c->chan && (f.type == VM_STDIN || f.type == VM_SIGNAL)) {
+	} else if (c->chan && (f.type == VM_STDIN || f.type == VM_SIGNAL || f.type == VM_RESIZE)) {
 		vm_send(m->port, f.type, c->chan, f.data, f.len);
 	}
 	free(f.data);
@@ -573,6 +583,8 @@ static void monitor_loop(struct monitor *m)
 							   "ended: %s\n", tail);
 						monitor_exit(m, 255);
 					}
+				} else if (si.ssi_signo == SIGWINCH && m->tty >= 0) {
+					send_size(m->port, 0, m->tty);
 				} else if (si.ssi_signo != SIGPIPE) {
 					vm_send_int(m->port, VM_SIGNAL, 0, si.ssi_signo, 0);
 				}
@@ -624,7 +636,7 @@ static void monitor_loop(struct monitor *m)
 static void monitor_main(struct init_request *req, struct vm_plan *plan, int report, int sync_fd, int tty)
 {
 	struct monitor m = { .listen_fd = -1, .qemu_pidfd = -1, .stdin_open = true,
-			     .io = { tty >= 0 ? tty : 0, tty >= 0 ? tty : 1, tty >= 0 ? tty : 2 } };
+			     .io = { tty >= 0 ? tty : 0, tty >= 0 ? tty : 1, tty >= 0 ? tty : 2 }, .tty = tty };
 	struct husk_error err = { 0 };
 	_cleanup_free_ char *dir = xasprintf("%s/" VM_DIR, req->state_dir), *create = NULL, *msg = NULL;
 	struct vm_frame f;
@@ -635,6 +647,10 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		m.clients[i].fd = -1;
 	m.dir = dir;
 	setsid();
+	/* The pty is the monitor's controlling terminal: its size changes arrive as
+	 * SIGWINCH, and go to the guest's. */
+	if (tty >= 0)
+		ioctl(tty, TIOCSCTTY, 0);
 	if (req->lock_fd >= 0)
 		close(req->lock_fd);
 	if (req->cgroup_fd >= 0 && write_file_at(req->cgroup_fd, "cgroup.procs", "0", 1, 0) < 0) {
@@ -654,10 +670,12 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		goto fail;
 	}
 	{
-		/* SIGCHLD stays blocked from here: the loop takes it from a signalfd. */
+		/* SIGCHLD and SIGWINCH stay blocked from here: the loop takes them from a
+		 * signalfd (a resize before start is not lost). */
 		sigset_t chld;
 		sigemptyset(&chld);
 		sigaddset(&chld, SIGCHLD);
+		sigaddset(&chld, SIGWINCH);
 		sigprocmask(SIG_BLOCK, &chld, NULL);
 	}
 	m.qemu = start_qemu(plan, dir, sp[1]);
@@ -719,6 +737,7 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		close(req->fifo_fd);
 		sync_fd = fifo;
 	}
+	send_size(m.port, 0, m.tty);
 	if (vm_send(m.port, VM_START, 0, NULL, 0) < 0 || recv_guest(&m, &f, plan->boot_timeout * 1000) < 0 ||
 	    f.type != VM_STARTED) {
 		const char *why = f.type == VM_ERROR && f.data ? f.data : "the guest agent did not start it";
@@ -882,12 +901,13 @@ int vm_kill_all(const struct container_state *st, int sig, struct husk_error *er
 }
 
 /* The exec request: husk exec's own options, for the guest's husk exec. */
-static char *exec_request(const struct husk_exec_options *o, struct husk_error *err, int *r)
+static char *exec_request(const struct husk_exec_options *o, bool *tty, struct husk_error *err, int *r)
 {
 	struct json_writer *w = json_writer_new(false);
 	_cleanup_free_ char *process = NULL;
 
 	*r = 0;
+	*tty = o->tty_set && o->tty;
 	if (o->process_file) {
 		size_t len;
 		json_value *doc = NULL;
@@ -899,6 +919,8 @@ static char *exec_request(const struct husk_exec_options *o, struct husk_error *
 					    *r < 0 ? strerror(-*r) : perr);
 			return NULL;
 		}
+		if (!o->tty_set)
+			*tty = json_is_true(json_object_get(doc, "terminal"));
 		json_free(doc);
 	}
 	json_write_object_begin(w);
@@ -924,7 +946,7 @@ static char *exec_request(const struct husk_exec_options *o, struct husk_error *
 		json_write_string(w, "--cgroup");
 		json_write_string(w, o->cgroup);
 	}
-	if (o->tty_set && o->tty)
+	if (*tty)
 		json_write_string(w, "--tty");
 	if (o->no_new_privs)
 		json_write_string(w, "--no-new-privs");
@@ -944,8 +966,9 @@ static char *exec_request(const struct husk_exec_options *o, struct husk_error *
 	return json_writer_finish(w);
 }
 
-/* Relay between IN/OUT/ERR and the monitor until the guest process exits. */
-static int relay(int sock, int in, int out, int errfd)
+/* Relay between IN/OUT/ERR and the monitor until the guest process exits; TTY (or
+ * -1) is the terminal whose size the guest's follows. */
+static int relay(int sock, int in, int out, int errfd, int tty)
 {
 	sigset_t fwd;
 	int sfd, status = 255;
@@ -958,6 +981,7 @@ static int relay(int sock, int in, int out, int errfd)
 	sigdelset(&fwd, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &fwd, NULL);
 	sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
+	send_size(sock, 0, tty);
 	for (;;) {
 		struct pollfd p[3] = { { .fd = sock, .events = POLLIN }, { .fd = in_open ? in : -1, .events = POLLIN },
 				       { .fd = sfd, .events = POLLIN } };
@@ -993,7 +1017,11 @@ static int relay(int sock, int in, int out, int errfd)
 		}
 		if (p[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+			if (read(sfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGWINCH && tty >= 0)
+				send_size(sock, 0, tty);
+			else
 				vm_send_int(sock, VM_SIGNAL, 0, si.ssi_signo, 0);
 		}
 	}
@@ -1014,17 +1042,18 @@ int vm_exec(const struct container_state *st, const struct husk_exec_options *o,
 {
 	_cleanup_free_ char *request = NULL;
 	_cleanup_close_ int sock = -1, console = -1, peer = -1, master = -1, slave = -1;
+	bool tty;
 	int r;
 
 	*status = 0;
 	if (o->preserve_fds > 0)
 		return husk_error_set(err, ENOTSUP, "exec --preserve-fds: the microvm executor cannot pass host files "
 				      "into the guest");
-	if (o->tty && o->detach && !o->console_socket)
-		return husk_error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");
-	if (!(request = exec_request(o, err, &r)))
+	if (!(request = exec_request(o, &tty, err, &r)))
 		return r;
-	if (o->tty && o->console_socket) {
+	if (tty && o->detach && !o->console_socket)
+		return husk_error_set(err, EINVAL, "exec: --tty with --detach needs --console-socket");
+	if (tty && o->console_socket) {
 		/* The caller's terminal is a host pty whose master goes to the socket; the
 		 * guest's husk exec makes the process's own. */
 		struct termios raw;
@@ -1049,24 +1078,27 @@ int vm_exec(const struct container_state *st, const struct husk_exec_options *o,
 		if (pid < 0)
 			return husk_error_sys(err, errno, "exec: fork");
 		if (pid == 0) {
-			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+			/* Its stdio is the caller's (conmon's and the shims' pipes), or the pty,
+			 * whose size changes it hears of as its controlling terminal. */
 			setsid();
-			int code = relay(sock, slave >= 0 ? slave : null, slave >= 0 ? slave : null,
-					 slave >= 0 ? slave : null);
-			_exit(code);
+			if (slave >= 0)
+				ioctl(slave, TIOCSCTTY, 0);
+			_exit(relay(sock, slave >= 0 ? slave : 0, slave >= 0 ? slave : 1, slave >= 0 ? slave : 2,
+				    slave));
 		}
 		if (o->pid_file && (r = write_pid_file(o->pid_file, pid, err)) < 0)
 			return r;
 		return 0;
 	}
-	if (o->tty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
+	if (tty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
 		struct termios raw = saved_tio;
 		cfmakeraw(&raw);
 		tio_saved = tcsetattr(0, TCSANOW, &raw) == 0;
 	}
 	if (o->pid_file && (r = write_pid_file(o->pid_file, getpid(), err)) < 0)
 		return r;
-	*status = relay(sock, slave >= 0 ? slave : 0, slave >= 0 ? slave : 1, slave >= 0 ? slave : 2);
+	*status = relay(sock, slave >= 0 ? slave : 0, slave >= 0 ? slave : 1, slave >= 0 ? slave : 2,
+			slave >= 0 ? slave : tty && isatty(0) ? 0 : -1);
 	restore_tio();
 	return 0;
 }

@@ -25,6 +25,7 @@ enum vm_msg {
 	VM_STDERR,
 	VM_SIGNAL,    /* -> agent: i32 signal number, i32 flags (VM_SIGNAL_ALL) */
 	VM_EXIT,      /* agent -> : i32 exit status as a shell reports it (128+N: signal N) */
+	VM_RESIZE,    /* -> agent: i32 rows, i32 columns of a channel's terminal */
 };
 #define VM_SIGNAL_ALL 1
 
