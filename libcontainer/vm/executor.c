@@ -347,6 +347,12 @@ static char **qemu_argv(const struct vm_plan *p, const char *dir, int agent_fd)
 	ARGF("console=ttyS0 quiet panic=-1 rdinit=/init tsc=reliable%s%s mitigations=off cryptomgr.notests "
 	     "8250.nr_uarts=1 random.trust_cpu=on",
 	     khz ? " tsc_early_khz=" : "", khz ? khz : "");
+	/* For profiling a boot (initcall_debug, loglevel=8): appended as given. */
+	if (getenv("HUSK_MICROVM_APPEND") && *getenv("HUSK_MICROVM_APPEND")) {
+		char *both = xasprintf("%s %s", v[n - 1], getenv("HUSK_MICROVM_APPEND"));
+		free(v[n - 1]);
+		v[n - 1] = both;
+	}
 	ARG("-chardev");
 	ARGF("file,id=con,path=%s/console.log", dir);
 	ARG("-serial");
@@ -595,8 +601,10 @@ static void monitor_loop(struct monitor *m)
 			if (vm_recv(m->port, &f) < 0)
 				monitor_exit(m, 255);
 			struct client *c = f.chan ? client_of_chan(m, f.chan) : NULL;
-			if (f.chan == 0 && f.type == VM_EXIT)
+			if (f.chan == 0 && f.type == VM_EXIT) {
+				husk_log(HUSK_LOG_DEBUG, "microvm: the container exited (%d)", vm_frame_int(&f, 0));
 				monitor_exit(m, vm_frame_int(&f, 0));
+			}
 			else if (f.chan == 0 && (f.type == VM_STDOUT || f.type == VM_STDERR))
 				(void) write_all(m->io[f.type == VM_STDOUT ? 1 : 2], f.data, f.len);
 			else if (c) {
@@ -678,6 +686,7 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		sigaddset(&chld, SIGWINCH);
 		sigprocmask(SIG_BLOCK, &chld, NULL);
 	}
+	husk_log(HUSK_LOG_DEBUG, "microvm: starting QEMU");
 	m.qemu = start_qemu(plan, dir, sp[1]);
 	close(sp[1]);
 	m.port = sp[0];
@@ -721,6 +730,7 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		goto fail;
 	}
 	free(f.data);
+	husk_log(HUSK_LOG_DEBUG, "microvm: the guest holds the created container");
 	(void) write_all(report, "", 1);
 	close(report);
 	/* Held until start (run: the sync socket's word; create: the exec fifo's open). */
@@ -747,6 +757,7 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		monitor_exit(&m, 255);
 	}
 	free(f.data);
+	husk_log(HUSK_LOG_DEBUG, "microvm: the guest started the container");
 	(void) write_all(sync_fd, "", 1);
 	close(sync_fd);
 	monitor_loop(&m);
