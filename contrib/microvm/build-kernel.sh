@@ -26,7 +26,10 @@ make -s olddefconfig
 # Each option the fragment asks for must have survived olddefconfig.
 missing=0
 while IFS= read -r line; do
-	case $line in CONFIG_*=y) grep -qx "$line" .config || { echo "build-kernel.sh: $line did not take" >&2; missing=1; } ;; esac
+	case $line in
+	CONFIG_*=y) grep -qx "$line" .config || { echo "build-kernel.sh: $line did not take" >&2; missing=1; } ;;
+	CONFIG_*=n) ! grep -q "^${line%=n}=" .config || { echo "build-kernel.sh: $line did not take" >&2; missing=1; } ;;
+	esac
 done <"$here/kernel.config"
 [ "$missing" = 0 ] || exit 1
 make -s -j"$(nproc)" vmlinux
