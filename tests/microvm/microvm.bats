@@ -317,3 +317,15 @@ assert_vm_gone() {
 	[[ "$output" == *"hooks.createContainer: the microvm executor"* ]]
 	assert_vm_gone m22
 }
+
+@test "microvm: the minimal kernel (contrib/microvm, make microvm-kernel) runs the bundle" {
+	k=${MICROVM_KERNEL:-$BATS_TEST_DIRNAME/../../contrib/microvm/build/vmlinux-husk-minimal}
+	[ -f "$k" ] || skip "no minimal kernel at $k (make microvm-kernel builds it, in about 10 minutes)"
+	update_config '.annotations["run.husk.microvm.kernel"] = "'"$k"'"'
+	set_args sh -c 'uname -r; cat /sys/fs/cgroup/cgroup.controllers; for i in 1 2 3; do sleep 0.1; done; exit 6'
+	run --separate-stderr husk run m23
+	[ "$status" -eq 6 ]
+	[[ "${lines[0]}" == 6.1.* ]]
+	[[ "${lines[1]}" == *memory* ]] && [[ "${lines[1]}" == *pids* ]]
+	assert_vm_gone m23
+}
