@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -389,13 +390,86 @@ static char **qemu_argv(const struct vm_plan *p, const char *dir, int agent_fd)
 	return v;
 }
 
-/* QEMU, jailed: its own network, IPC and UTS namespaces (it needs no network: the
- * guest's disks are 9p shares and its line to the host a socketpair), killed when
- * the monitor dies, and QEMU's own seccomp sandbox (-sandbox on). */
+/* Bind SRC at the same path under JAIL (a file or a directory), read-only unless rw. */
+static int jail_bind(const char *jail, const char *src, bool rw)
+{
+	_cleanup_free_ char *dst = xasprintf("%s%s", jail, src);
+	struct stat st;
+
+	if (stat(src, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdir_p(dst, 0755) < 0)
+			return -errno;
+	} else {
+		_cleanup_free_ char *parent = xstrdup(dst);
+		*strrchr(parent, '/') = '\0';
+		int fd;
+		if (mkdir_p(parent, 0755) < 0 || (fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+			return -errno;
+		close(fd);
+	}
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    (!rw && mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0))
+		return -errno;
+	return 0;
+}
+
+/* QEMU's root, as Firecracker's jailer makes one: a tmpfs holding /usr (read-only,
+ * its libraries and firmware), the kernel and initramfs, the guest's shares, the
+ * directory of its logs, and the few devices it opens; nothing else of the host. */
+static int make_jail(const struct vm_plan *p, const char *dir, const char **why)
+{
+	_cleanup_free_ char *jail = xasprintf("%s/jail", dir), *old = NULL;
+	static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random" };
+
+	*why = "mount";
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 || mkdir(jail, 0700) < 0 ||
+	    mount("tmpfs", jail, "tmpfs", MS_NOSUID, "mode=0755,size=1m") < 0)
+		return -errno;
+	*why = "/usr";
+	if (jail_bind(jail, "/usr", false) < 0)
+		return -errno;
+	for (const char *const *l = (const char *const[]){ "lib", "lib64", "bin", NULL }; *l; l++) {
+		_cleanup_free_ char *at = xasprintf("%s/%s", jail, *l), *to = xasprintf("usr/%s", *l);
+		if (symlink(to, at) < 0)
+			return -errno;
+	}
+	*why = "the guest kernel";
+	if (jail_bind(jail, p->image.vmlinux, false) < 0 || (*why = "the initramfs", jail_bind(jail, p->image.initramfs, false) < 0))
+		return -errno;
+	for (size_t i = 0; i < p->n_shares; i++) {
+		*why = p->shares[i].host;
+		if (jail_bind(jail, p->shares[i].host, true) < 0)
+			return -errno;
+	}
+	*why = dir;
+	if (jail_bind(jail, dir, true) < 0)
+		return -errno;
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
+		*why = devices[i];
+		if (jail_bind(jail, devices[i], true) < 0)
+			return -errno;
+	}
+	if (!strcmp(p->accel, "kvm") && (*why = "/dev/kvm", jail_bind(jail, "/dev/kvm", true) < 0))
+		return -errno;
+	*why = "pivot_root";
+	old = xasprintf("%s/.old", jail);
+	if (mkdir(old, 0700) < 0 || syscall(SYS_pivot_root, jail, old) < 0 || chdir("/") < 0 ||
+	    umount2("/.old", MNT_DETACH) < 0 || rmdir("/.old") < 0)
+		return -errno;
+	return 0;
+}
+
+/* QEMU, jailed: killed when the monitor dies, in its own mount namespace with only
+ * what it needs (make_jail), its own network, IPC and UTS namespaces (it needs no
+ * network: the guest's disks are 9p shares and its line to the host a socketpair),
+ * and QEMU's own seccomp sandbox (-sandbox on). */
 static pid_t start_qemu(const struct vm_plan *p, const char *dir, int agent_fd)
 {
 	_cleanup_strv_ char **argv = qemu_argv(p, dir, 3);
 	_cleanup_free_ char *log = xasprintf("%s/qemu.log", dir);
+	const char *why = "unshare";
 	pid_t pid = fork();
 
 	if (pid != 0)
@@ -407,13 +481,15 @@ static pid_t start_qemu(const struct vm_plan *p, const char *dir, int agent_fd)
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (out < 0 || null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(agent_fd, 3) < 0)
 		_exit(1);
-	if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
-		dprintf(2, "husk: microvm: unshare: %s\n", strerror(errno));
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0 || make_jail(p, dir, &why) < 0) {
+		dprintf(2, "jail: %s: %s\n", why, strerror(errno));
+		_exit(126);
+	}
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execv(argv[0], argv);
-	dprintf(2, "husk: microvm: exec %s: %s\n", argv[0], strerror(errno));
+	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 
