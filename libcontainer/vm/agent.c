@@ -61,10 +61,12 @@ static void agent_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The end of the guest: a reboot, which QEMU (-no-reboot, reboot=t) turns into its
+ * exit, with or without ACPI. */
 static void __attribute__((noreturn)) power_off(void)
 {
 	sync();
-	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);
 	for (;;)
 		pause();
 }

@@ -350,8 +350,10 @@ static char **qemu_argv(const struct vm_plan *p, const char *dir, int agent_fd)
 	ARG("-initrd");
 	ARG(p->image.initramfs);
 	ARG("-append");
+	/* panic=-1 and reboot=t: a guest that panics or reboots triple-faults, and
+	 * -no-reboot turns that into QEMU's exit (microvm has no reset controller). */
 	ARGF("console=ttyS0 quiet panic=-1 rdinit=/init tsc=reliable%s%s mitigations=off cryptomgr.notests "
-	     "8250.nr_uarts=1 random.trust_cpu=on",
+	     "8250.nr_uarts=1 random.trust_cpu=on reboot=t",
 	     khz ? " tsc_early_khz=" : "", khz ? khz : "");
 	/* Under TCG the guest has no TSC deadline timer, and calibrating its local APIC
 	 * timer against the PIT takes a tenth of a second of guest time (about 0.2 s
@@ -453,6 +455,13 @@ static int make_jail(const struct vm_plan *p, const char *dir, const char **why)
 	}
 	if (!strcmp(p->accel, "kvm") && (*why = "/dev/kvm", jail_bind(jail, "/dev/kvm", true) < 0))
 		return -errno;
+	/* QEMU's 9p server works through /proc/self/fd: a procfs of processes only. */
+	{
+		_cleanup_free_ char *proc = xasprintf("%s/proc", jail);
+		*why = "/proc";
+		if (mkdir(proc, 0555) < 0 || mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "subset=pid") < 0)
+			return -errno;
+	}
 	*why = "pivot_root";
 	old = xasprintf("%s/.old", jail);
 	if (mkdir(old, 0700) < 0 || syscall(SYS_pivot_root, jail, old) < 0 || chdir("/") < 0 ||
@@ -791,6 +800,9 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 	if (r < 0 || f.type != VM_HELLO) {
 		_cleanup_free_ char *tail = console_tail(dir, 3), *qlog = NULL, *qpath = xasprintf("%s/qemu.log", dir);
 		size_t len;
+		/* QEMU gone (its end of the port closed with it) */
+		if (r == -EPIPE)
+			r = -ECHILD;
 		if (r == -ECHILD && read_file_at(AT_FDCWD, qpath, 4096, &qlog, &len) == 0 && len) {
 			qlog[strcspn(qlog, "\n")] = '\0';
 			msg = xasprintf("microvm: QEMU failed: %s", qlog);

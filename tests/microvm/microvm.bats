@@ -329,3 +329,14 @@ assert_vm_gone() {
 	[[ "${lines[1]}" == *memory* ]] && [[ "${lines[1]}" == *pids* ]]
 	assert_vm_gone m23
 }
+
+@test "microvm: a guest whose agent never runs: the error quotes the guest's last words, nothing is left" {
+	# A kernel told to start an init that is not there panics, as when the agent dies.
+	HUSK_MICROVM_APPEND="rdinit=/no/such/init" run husk --log "$BUNDLE/log" run m24
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the guest stopped before its agent came up"* ]]
+	[[ "$output" == *"its console ended:"* ]]
+	# The whole console went to the log.
+	grep -q "Kernel panic" "$BUNDLE/log"
+	assert_vm_gone m24
+}
