@@ -52,6 +52,10 @@ static const char usage[] =
 	"  -h, --help           this text\n"
 	"  -v, --version        the version and compiled-in features\n"
 	"\n"
+	"A config with the annotation run.husk.executor=microvm runs in its own guest kernel\n"
+	"under QEMU's microvm machine; run as husk-vm, husk does so for every config\n"
+	"(man husk: MICROVM).\n"
+	"\n"
 	"Run 'husk COMMAND --help' for a command's options; man husk-COMMAND for details.\n";
 
 static const struct {

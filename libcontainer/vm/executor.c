@@ -109,10 +109,9 @@ static void write_object_except(struct json_writer *w, const json_value *obj, co
 /* config.json as the guest's husk gets it: the rootfs and bind sources where the
  * agent mounts their shares, no hooks (they run on the host), namespaces made anew
  * (a path names a host's namespace), its own cgroup, no host LSM labels. */
-static char *guest_config(const struct vm_plan *p, const char *id)
+static void write_guest_config(struct json_writer *w, const struct vm_plan *p)
 {
 	const json_value *doc = p->spec->doc;
-	struct json_writer *w = json_writer_new(false);
 
 	json_write_object_begin(w);
 	for (size_t i = 0; i < json_len(doc); i++) {
@@ -167,9 +166,13 @@ static char *guest_config(const struct vm_plan *p, const char *id)
 		}
 	}
 	json_write_object_end(w);
-	/* The agent's request: the id, what to mount, the config. */
-	_cleanup_free_ char *config = json_writer_finish(w);
-	w = json_writer_new(false);
+}
+
+/* The agent's request: the id, what to mount, the config. */
+static char *guest_request(const struct vm_plan *p, const char *id)
+{
+	struct json_writer *w = json_writer_new(false);
+
 	json_write_object_begin(w);
 	json_write_key_string(w, "id", id);
 	json_write_key(w, "shares");
@@ -182,15 +185,7 @@ static char *guest_config(const struct vm_plan *p, const char *id)
 	}
 	json_write_array_end(w);
 	json_write_key(w, "config");
-	{
-		json_value *cfg = NULL;
-		char perr[256];
-		if (json_parse(config, &cfg, perr, sizeof(perr)) == 0)
-			json_write_value(w, cfg);
-		else
-			json_write_null(w);
-		json_free(cfg);
-	}
+	write_guest_config(w, p);
 	json_write_object_end(w);
 	return json_writer_finish(w);
 }
@@ -328,11 +323,14 @@ static char **qemu_argv(const struct vm_plan *p, const char *dir, int agent_fd)
 	/* Debian's kernel finds its virtio-mmio devices through ACPI; a kernel with them
 	 * built in (contrib/microvm) boots faster without, QEMU listing them on its
 	 * command line. */
-	ARGF("microvm,acpi=%s,pcie=off,rtc=on", p->image.modular ? "on" : "off");
+	ARGF("microvm,acpi=%s,pcie=off,rtc=on%s", p->image.modular ? "on" : "off",
+	     strcmp(p->accel, "kvm") ? "" : ",accel=kvm");
 	/* TCG's translation cache is 1 GiB by default, a VMM's largest share of memory
 	 * once filled: a container's guest runs well in 64 MiB of it. */
-	ARG("-accel");
-	ARG(strcmp(p->accel, "kvm") ? "tcg,tb-size=" TCG_TB_MIB : "kvm");
+	if (strcmp(p->accel, "kvm")) {
+		ARG("-accel");
+		ARG("tcg,tb-size=" TCG_TB_MIB);
+	}
 	ARG("-cpu");
 	ARG(strcmp(p->accel, "kvm") ? "max" : "host");
 	ARG("-m");
@@ -454,6 +452,10 @@ static int make_jail(const struct vm_plan *p, const char *dir, const char **why)
 			return -errno;
 	}
 	if (!strcmp(p->accel, "kvm") && (*why = "/dev/kvm", jail_bind(jail, "/dev/kvm", true) < 0))
+		return -errno;
+	/* The host's CPUs, which QEMU counts (read-only). */
+	*why = "/sys/devices/system/cpu";
+	if (jail_bind(jail, "/sys/devices/system/cpu", false) < 0)
 		return -errno;
 	/* QEMU's 9p server works through /proc/self/fd: a procfs of processes only. */
 	{
@@ -577,14 +579,22 @@ static int recv_guest(struct monitor *m, struct vm_frame *f, int timeout_ms)
 	}
 }
 
+/* The monitor's socket in the state directory DFD, named through /proc/self/fd: the
+ * directory's path may be longer than sun_path. */
+static struct sockaddr_un monitor_address(int dfd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" VM_SOCKET, dfd);
+	return sa;
+}
+
 static int listen_socket(const char *state_dir, struct husk_error *err)
 {
 	_cleanup_close_ int dfd = open(state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = monitor_address(dfd);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	/* Through /proc/self/fd: the state directory's path may be longer than sun_path. */
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" VM_SOCKET, dfd);
 	if (fd < 0 || dfd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
 		int e = errno;
 		if (fd >= 0)
@@ -822,7 +832,7 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		 (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, vm_frame_int(&f, 0),
 		 vm_frame_int(&f, 1));
 	free(f.data);
-	create = guest_config(plan, req->id);
+	create = guest_request(plan, req->id);
 	if ((r = vm_send(m.port, VM_CREATE, 0, create, strlen(create))) < 0 ||
 	    (r = recv_guest(&m, &f, plan->boot_timeout * 1000)) < 0) {
 		msg = xasprintf("microvm: the guest agent did not answer the create: %s", strerror(-r));
@@ -988,10 +998,9 @@ const struct executor executor_microvm = {
 static int connect_monitor(const struct container_state *st, struct husk_error *err)
 {
 	_cleanup_close_ int dfd = open(st->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = monitor_address(dfd);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/" VM_SOCKET, dfd);
 	if (fd < 0 || dfd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
 		int e = errno;
 		if (fd >= 0)
@@ -1018,24 +1027,23 @@ int vm_kill_all(const struct container_state *st, int sig, struct husk_error *er
 static char *exec_request(const struct husk_exec_options *o, bool *tty, struct husk_error *err, int *r)
 {
 	struct json_writer *w = json_writer_new(false);
-	_cleanup_free_ char *process = NULL;
+	_cleanup_free_ char *text = NULL;
+	json_value *process = NULL;
 
 	*r = 0;
 	*tty = o->tty_set && o->tty;
 	if (o->process_file) {
 		size_t len;
-		json_value *doc = NULL;
 		char perr[256];
-		if ((*r = read_regular_file_at(AT_FDCWD, o->process_file, 1 << 20, &process, &len)) < 0 ||
-		    json_parse(process, &doc, perr, sizeof(perr)) < 0) {
+		if ((*r = read_regular_file_at(AT_FDCWD, o->process_file, 1 << 20, &text, &len)) < 0 ||
+		    json_parse(text, &process, perr, sizeof(perr)) < 0) {
 			json_writer_free(w);
 			*r = husk_error_set(err, EINVAL, "--process \"%s\": %s", o->process_file,
 					    *r < 0 ? strerror(-*r) : perr);
 			return NULL;
 		}
 		if (!o->tty_set)
-			*tty = json_is_true(json_object_get(doc, "terminal"));
-		json_free(doc);
+			*tty = json_is_true(json_object_get(process, "terminal"));
 	}
 	json_write_object_begin(w);
 	json_write_key(w, "options");
@@ -1068,11 +1076,8 @@ static char *exec_request(const struct husk_exec_options *o, bool *tty, struct h
 	json_write_string_array(w, "args", o->args);
 	json_write_key(w, "process");
 	if (process) {
-		json_value *doc = NULL;
-		char perr[8];
-		json_parse(process, &doc, perr, sizeof(perr));
-		json_write_value(w, doc);
-		json_free(doc);
+		json_write_value(w, process);
+		json_free(process);
 	} else {
 		json_write_null(w);
 	}

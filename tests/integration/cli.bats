@@ -119,6 +119,8 @@ man_options() {
 	dest=$(mktemp -d)
 	make -s -C "$build" install DESTDIR="$dest" >/dev/null
 	[ -x "$dest/usr/local/bin/husk" ]
+	# husk-vm: husk by the name that runs bundles as microVMs.
+	[ "$(readlink "$dest/usr/local/bin/husk-vm")" = husk ]
 	for cmd in $("$HUSK" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
 		[ -s "$dest/usr/local/share/man/man1/husk-$cmd.1" ]
 	done

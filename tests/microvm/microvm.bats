@@ -291,14 +291,25 @@ assert_vm_gone() {
 }
 
 @test "microvm: a guest that does not come up within the bound: the error quotes its console" {
-	# This host's /dev/kvm boots no stock kernel: forced, the guest hangs silently.
-	run husk --log "$BUNDLE/log" run m19
-	[[ "$(cat "$BUNDLE/log")" == *"using TCG"* ]] || skip "KVM works here: no hanging guest to test with"
-	update_config '.annotations["run.husk.microvm.accel"] = "kvm" | .annotations["run.husk.microvm.boot-timeout"] = "3"'
-	run husk run m20
+	# No init, and a root device that never appears: the kernel waits for it forever.
+	update_config '.annotations["run.husk.microvm.boot-timeout"] = "5"'
+	HUSK_MICROVM_APPEND="rdinit=/no/such/init root=/dev/vdz rootwait loglevel=7" run husk run m20
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"the guest did not come up within 3 s (kvm); its console ended:"* ]]
+	[[ "$output" == *"the guest did not come up within 5 s (tcg); its console ended:"* ]] ||
+		[[ "$output" == *"the guest did not come up within 5 s (kvm); its console ended:"* ]]
+	[[ "$output" == *"Waiting for root device /dev/vdz"* ]]
 	assert_vm_gone m20
+}
+
+@test "microvm: KVM forced on a host whose /dev/kvm cannot boot a stock kernel fails clearly" {
+	run husk --log "$BUNDLE/log" run m25
+	[[ "$(cat "$BUNDLE/log")" == *"using TCG"* ]] || skip "KVM works here"
+	update_config '.annotations["run.husk.microvm.accel"] = "kvm" | .annotations["run.husk.microvm.boot-timeout"] = "3"'
+	run husk run m26
+	[ "$status" -ne 0 ]
+	# Such a KVM either refuses QEMU's vCPU or leaves the guest silent.
+	[[ "$output" == *"microvm: QEMU failed:"* ]] || [[ "$output" == *"did not come up within 3 s (kvm)"* ]]
+	assert_vm_gone m26
 }
 
 @test "microvm: a payload the guest cannot find fails create, with nothing left" {
