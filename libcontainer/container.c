@@ -36,7 +36,6 @@
 #include "state.h"
 #include "terminal.h"
 #include "utils.h"
-#include "vm/vm.h"
 
 #define EPHEMERAL_ANNOTATION "run.husk.ephemeral-rootfs"
 #define EXECUTOR_ANNOTATION "run.husk.executor"
@@ -73,6 +72,11 @@ static const char *default_executor;
 void husk_set_default_executor(const char *name)
 {
 	default_executor = name;
+}
+
+const struct executor *executor_named(const char *name)
+{
+	return name && !strcmp(name, executor_microvm.name) ? &executor_microvm : &executor_namespaces;
 }
 
 static const struct executor *executor_for(const struct spec *s, struct husk_error *err)
@@ -843,8 +847,8 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
 		r = husk_error_set(err, ESRCH, "container \"%s\" is not running", id);
 		goto out;
 	}
-	if (all && st->executor && !strcmp(st->executor, VM_EXECUTOR_NAME)) {
-		r = vm_kill_all(st, sig, err);
+	if (all && executor_named(st->executor)->kill_all) {
+		r = executor_named(st->executor)->kill_all(st, sig, err);
 		goto out;
 	}
 	if (all && st->cgroup) {

@@ -31,6 +31,7 @@
 
 #include "cgroup.h"
 #include "criu.h"
+#include "process.h"
 #include "hooks.h"
 #include "json.h"
 #include "rootfs.h"
@@ -620,7 +621,7 @@ int criu_checkpoint(const struct husk_context *ctx, const char *id, const struct
 				   id, status);
 		goto out;
 	}
-	if (st->executor && strcmp(st->executor, "namespaces")) {
+	if (executor_named(st->executor) != &executor_namespaces) {
 		r = husk_error_set(err, ENOTSUP, "container \"%s\" runs in the %s executor: checkpoint is for the "
 				   "namespace executor's containers", id, st->executor);
 		goto out;

@@ -17,7 +17,6 @@
 #include "state.h"
 #include "terminal.h"
 #include "utils.h"
-#include "vm/vm.h"
 
 static int parse_user(const char *user, struct spec_process *p, struct husk_error *err)
 {
@@ -160,8 +159,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		r = husk_error_set(err, EINVAL, "container \"%s\" is %s: cannot exec into it", id, st_status);
 		goto out;
 	}
-	if (st->executor && !strcmp(st->executor, VM_EXECUTOR_NAME)) {
-		r = vm_exec(st, o, status, err);
+	if (executor_named(st->executor)->exec) {
+		r = executor_named(st->executor)->exec(st, o, status, err);
 		goto out;
 	}
 	if ((r = state_load_config(st, &s, NULL, err)) < 0)
@@ -190,7 +189,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	req.init_pid = st->pid;
 	req.cgroup_path = sub_cgroup ? sub_cgroup : st->cgroup;
 	req.preserve_fds = o->preserve_fds;
-	if ((r = executor_namespaces.exec(&req, err)) < 0)
+	if ((r = process_spawn_exec(&req, err)) < 0)
 		goto out;
 	if (req.console_fd >= 0) {
 		close(req.console_fd);

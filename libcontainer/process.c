@@ -1007,5 +1007,4 @@ const struct executor executor_namespaces = {
 	.name = "namespaces",
 	.spawn = process_spawn_init,
 	.start = process_start_init,
-	.exec = process_spawn_exec,
 };

@@ -84,18 +84,28 @@ void process_forward_signals(pid_t pid);
  * this process does not run from a sealed copy of husk (see husk_running_sealed). */
 int container_check_sealed_binary(const struct spec *s, struct husk_error *err);
 
-/* How a container is run: one lifecycle, several executors.  "namespaces" is the
- * process in Linux namespaces; a microVM executor plugs in beside it, chosen by the
- * run.husk.executor annotation. */
+/* How a container is run: one lifecycle, several executors, chosen by the
+ * run.husk.executor annotation: "namespaces", the process in Linux namespaces, and
+ * "microvm", the bundle in its own guest kernel (libcontainer/vm/). */
+struct container_state;
+struct husk_exec_options;
 struct executor {
 	const char *name;
 	int (*spawn)(struct init_request *req, struct husk_error *err);
 	int (*start)(struct init_request *req, struct husk_error *err);
-	int (*exec)(struct exec_request *req, struct husk_error *err);
+	/* What an executor does itself for an existing container; NULL: the
+	 * lifecycle's own (a process in the container's namespaces, its cgroup). */
+	int (*exec)(const struct container_state *st, const struct husk_exec_options *o, int *status,
+		    struct husk_error *err);
+	int (*kill_all)(const struct container_state *st, int sig, struct husk_error *err);
 	/* linux.resources are applied inside (the microVM's guest), not to the host's
-	 * cgroup, which then only holds the executor's processes. */
+	 * cgroup, which then only holds the executor's processes: update cannot reach
+	 * them, and checkpoint cannot either. */
 	bool limits_inside;
 };
 extern const struct executor executor_namespaces;
+extern const struct executor executor_microvm;
+/* The executor state.json names (the namespace executor for none or an unknown one). */
+const struct executor *executor_named(const char *name);
 
 #endif

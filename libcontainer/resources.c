@@ -15,6 +15,7 @@
 #include "cgroup_resources.h"
 #include "cgroup_systemd.h"
 #include "state.h"
+#include "process.h"
 #include "utils.h"
 
 #define FREEZE_TIMEOUT_MS 10000
@@ -158,9 +159,9 @@ int husk_container_update(const struct husk_context *ctx, const char *id, const 
 		return r;
 	if ((r = load_live(ctx, id, "update", &st, err)) < 0)
 		return r;
-	if (st->executor && !strcmp(st->executor, "microvm")) {
-		r = husk_error_set(err, ENOTSUP, "container \"%s\" runs in the microvm executor: its limits are the "
-				   "guest's, which update cannot change yet", id);
+	if (executor_named(st->executor)->limits_inside) {
+		r = husk_error_set(err, ENOTSUP, "container \"%s\" runs in the %s executor: its limits are the "
+				   "guest's, which update cannot change yet", id, st->executor);
 		state_free(st);
 		return r;
 	}

@@ -529,24 +529,18 @@ static bool pump(uint16_t n, struct chan *c)
 	int *fds[2] = { &c->out, &c->err };
 
 	for (int i = 0; i < 2; i++) {
-		ssize_t r;
-		while (*fds[i] >= 0 && (r = read(*fds[i], buf, sizeof(buf))) != 0) {
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				if (errno == EAGAIN)
-					break;
-			}
-			if (r < 0) {
-				close(*fds[i]);
+		while (*fds[i] >= 0) {
+			ssize_t r = read(*fds[i], buf, sizeof(buf));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 && errno == EAGAIN)
+				break; /* drained for now */
+			if (r <= 0) {
+				close(*fds[i]); /* at its end, or broken */
 				*fds[i] = -1;
 				break;
 			}
 			vm_send(port, i ? VM_STDERR : VM_STDOUT, n, buf, r);
-		}
-		if (*fds[i] >= 0 && r == 0) {
-			close(*fds[i]);
-			*fds[i] = -1;
 		}
 	}
 	return c->out >= 0 || c->err >= 0;

@@ -987,12 +987,6 @@ static int vm_start(struct init_request *req, struct husk_error *err)
 	return husk_error_set(err, EIO, "microvm: start: %s", n > 0 ? buf : "the monitor ended");
 }
 
-const struct executor executor_microvm = {
-	.name = VM_EXECUTOR_NAME,
-	.spawn = vm_spawn,
-	.start = vm_start,
-	.limits_inside = true,
-};
 
 /* ---- husk commands talking to a monitor -------------------------------------------- */
 static int connect_monitor(const struct container_state *st, struct husk_error *err)
@@ -1010,7 +1004,7 @@ static int connect_monitor(const struct container_state *st, struct husk_error *
 	return fd;
 }
 
-int vm_kill_all(const struct container_state *st, int sig, struct husk_error *err)
+static int vm_kill_all(const struct container_state *st, int sig, struct husk_error *err)
 {
 	_cleanup_close_ int fd = connect_monitor(st, err);
 	struct vm_frame f;
@@ -1156,8 +1150,8 @@ static void restore_tio(void)
 		tcsetattr(0, TCSANOW, &saved_tio);
 }
 
-int vm_exec(const struct container_state *st, const struct husk_exec_options *o, int *status,
-	    struct husk_error *err)
+static int vm_exec(const struct container_state *st, const struct husk_exec_options *o, int *status,
+		   struct husk_error *err)
 {
 	_cleanup_free_ char *request = NULL;
 	_cleanup_close_ int sock = -1, console = -1, peer = -1, master = -1, slave = -1;
@@ -1221,3 +1215,12 @@ int vm_exec(const struct container_state *st, const struct husk_exec_options *o,
 	restore_tio();
 	return 0;
 }
+
+const struct executor executor_microvm = {
+	.name = VM_EXECUTOR_NAME,
+	.spawn = vm_spawn,
+	.start = vm_start,
+	.exec = vm_exec,
+	.kill_all = vm_kill_all,
+	.limits_inside = true,
+};

@@ -22,20 +22,8 @@
 #define VM_ANNOTATION_KERNEL "run.husk.microvm.kernel"
 #define VM_ANNOTATION_BOOT_TIMEOUT "run.husk.microvm.boot-timeout"
 
-extern const struct executor executor_microvm;
-
-
 /* "kvm" when /dev/kvm can run a stock guest, else "tcg"; *why says why not KVM
  * (static text) or is NULL. */
 const char *vm_accel_choose(const char **why);
-
-/* husk exec into a microVM container: the request goes to its monitor, and this
- * process relays stdio and signals until the guest process exits (*status), or,
- * with detach, a child of it does (its pid in pid_file). */
-struct container_state;
-int vm_exec(const struct container_state *st, const struct husk_exec_options *o, int *status,
-	    struct husk_error *err);
-/* husk kill --all: every process of the container, inside the guest. */
-int vm_kill_all(const struct container_state *st, int sig, struct husk_error *err);
 
 #endif
