@@ -604,6 +604,17 @@ static int listen_socket(const char *state_dir, struct husk_error *err)
 	return fd;
 }
 
+static bool sig_terminates(int sig)
+{
+	switch (sig) {
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGCONT: case SIGCHLD: case SIGURG:
+	case SIGWINCH:
+		return false;
+	default:
+		return sig < SIGRTMIN || sig <= SIGRTMAX;
+	}
+}
+
 static void monitor_exit(struct monitor *m, int status) __attribute__((noreturn));
 static void monitor_exit(struct monitor *m, int status)
 {
@@ -611,8 +622,10 @@ static void monitor_exit(struct monitor *m, int status)
 		kill(m->qemu, SIGKILL);
 		waitpid(m->qemu, NULL, 0);
 	}
-	/* As the payload ended: of the same signal, so that a shim's wait sees it. */
-	if (status > 128 && status < 128 + NSIG) {
+	/* As the payload ended: of the same signal, so that a shim's wait sees it.  The
+	 * status comes from the guest, which is not trusted: only a signal whose default
+	 * action ends a process is raised (never one that would stop the monitor). */
+	if (status > 128 && status < 128 + NSIG && sig_terminates(status - 128)) {
 		int sig = status - 128;
 		sigset_t s;
 		signal(sig, SIG_DFL);
