@@ -611,7 +611,7 @@ static bool sig_terminates(int sig)
 	case SIGWINCH:
 		return false;
 	default:
-		return sig < SIGRTMIN || sig <= SIGRTMAX;
+		return true; /* every other one, real-time signals too, ends a process */
 	}
 }
 
