@@ -232,6 +232,9 @@ static int plan_make(const struct spec *s, struct vm_plan *p, struct husk_error 
 		return husk_error_set(err, ENOTSUP, "config.json: hooks.%s: the microvm executor runs the container in "
 				      "its own kernel, where the host's hook programs are not",
 				      s->n_hooks[HOOK_CREATE_CONTAINER] ? "createContainer" : "startContainer");
+	if (s->seccomp && json_string(json_object_get(s->seccomp, "listenerPath")))
+		return husk_error_set(err, ENOTSUP, "config.json: linux.seccomp.listenerPath: the microvm executor's "
+				      "processes run in the guest, where the host's seccomp agent is not");
 	if (!(p->qemu = find_program("qemu-system-x86_64")))
 		return husk_error_set(err, ENOENT, "microvm needs qemu-system-x86 (Debian: apt-get install "
 				      "qemu-system-x86)");

@@ -321,6 +321,15 @@ assert_vm_gone() {
 	assert_vm_gone m21
 }
 
+@test "microvm: a seccomp listener on the host is refused" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/agent.sock",
+		"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run husk run m27
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.seccomp.listenerPath: the microvm executor"* ]]
+	assert_vm_gone m27
+}
+
 @test "microvm: hooks that run in the container's namespaces are refused" {
 	update_config '.hooks = {"createContainer": [{"path": "/bin/true"}]}'
 	run husk run m22
