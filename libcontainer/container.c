@@ -286,6 +286,8 @@ static int container_prepare(struct container *c, const struct husk_create_optio
 					      "interface \"%s\"", c->spec->net_devices[i].host, c->spec->net_devices[i].host);
 	if (!(c->executor = executor_for(c->spec, err)))
 		return -ENOTSUP;
+	if (c->executor->check && (r = c->executor->check(c->spec, err)) < 0)
+		return r;
 	if ((r = parse_ephemeral(opts, c->spec, &c->req.ephemeral_size, err)) < 0)
 		return r;
 	if ((r = cgroup_plan_resources(c->spec->resources, c->spec, "config.json", &c->resources, err)) < 0)
@@ -780,6 +782,11 @@ int husk_container_restore(const struct husk_context *ctx, const char *id, const
 	container_init(&c, ctx, id);
 	if ((r = container_prepare(&c, &co, err)) < 0)
 		goto out;
+	if (c.executor != &executor_namespaces) {
+		r = husk_error_set(err, ENOTSUP, "config.json: annotations.%s: restore is for the namespace executor's "
+				   "containers, not the %s executor's", EXECUTOR_ANNOTATION, c.executor->name);
+		goto out;
+	}
 	if ((r = criu_check_image(opts->image_path, c.spec, c.bundle, err)) < 0)
 		goto out;
 	/* A terminal's master goes to the console socket; in the foreground without

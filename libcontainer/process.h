@@ -91,6 +91,8 @@ struct container_state;
 struct husk_exec_options;
 struct executor {
 	const char *name;
+	/* What this executor refuses in a config, before any side effect (or NULL). */
+	int (*check)(const struct spec *s, struct husk_error *err);
 	int (*spawn)(struct init_request *req, struct husk_error *err);
 	int (*start)(struct init_request *req, struct husk_error *err);
 	/* What an executor does itself for an existing container; NULL: the

@@ -220,6 +220,19 @@ static char *find_program(const char *name)
 	return NULL;
 }
 
+/* What the microVM cannot do for a config, refused before anything is made. */
+static int vm_check(const struct spec *s, struct husk_error *err)
+{
+	if (s->n_hooks[HOOK_CREATE_CONTAINER] || s->n_hooks[HOOK_START_CONTAINER])
+		return husk_error_set(err, ENOTSUP, "config.json: hooks.%s: the microvm executor runs the container in "
+				      "its own kernel, where the host's hook programs are not",
+				      s->n_hooks[HOOK_CREATE_CONTAINER] ? "createContainer" : "startContainer");
+	if (s->seccomp && json_string(json_object_get(s->seccomp, "listenerPath")))
+		return husk_error_set(err, ENOTSUP, "config.json: linux.seccomp.listenerPath: the microvm executor's "
+				      "processes run in the guest, where the host's seccomp agent is not");
+	return 0;
+}
+
 /* Everything checked and found before the first side effect. */
 static int plan_make(const struct spec *s, struct vm_plan *p, struct husk_error *err)
 {
@@ -228,13 +241,6 @@ static int plan_make(const struct spec *s, struct vm_plan *p, struct husk_error 
 	int r;
 
 	p->spec = s;
-	if (s->n_hooks[HOOK_CREATE_CONTAINER] || s->n_hooks[HOOK_START_CONTAINER])
-		return husk_error_set(err, ENOTSUP, "config.json: hooks.%s: the microvm executor runs the container in "
-				      "its own kernel, where the host's hook programs are not",
-				      s->n_hooks[HOOK_CREATE_CONTAINER] ? "createContainer" : "startContainer");
-	if (s->seccomp && json_string(json_object_get(s->seccomp, "listenerPath")))
-		return husk_error_set(err, ENOTSUP, "config.json: linux.seccomp.listenerPath: the microvm executor's "
-				      "processes run in the guest, where the host's seccomp agent is not");
 	if (!(p->qemu = find_program("qemu-system-x86_64")))
 		return husk_error_set(err, ENOENT, "microvm needs qemu-system-x86 (Debian: apt-get install "
 				      "qemu-system-x86)");
@@ -1234,6 +1240,7 @@ static int vm_exec(const struct container_state *st, const struct husk_exec_opti
 
 const struct executor executor_microvm = {
 	.name = VM_EXECUTOR_NAME,
+	.check = vm_check,
 	.spawn = vm_spawn,
 	.start = vm_start,
 	.exec = vm_exec,

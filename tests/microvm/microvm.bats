@@ -252,6 +252,12 @@ assert_vm_gone() {
 	run husk checkpoint --image-path "$BUNDLE/ckpt" m15
 	[ "$status" -ne 0 ]
 	[[ "$output" == *microvm* ]]
+	# and a restore into it
+	mkdir "$BUNDLE/ckpt"
+	run husk restore --image-path "$BUNDLE/ckpt" m15b
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"restore is for the namespace executor's containers, not the microvm executor's"* ]]
+	[ ! -e "$ROOT/m15b" ]
 	husk delete -f m15
 	assert_vm_gone m15
 }
