@@ -865,6 +865,7 @@ static void monitor_main(struct init_request *req, struct vm_plan *plan, int rep
 		goto fail;
 	}
 	free(f.data);
+	f = (struct vm_frame){ 0 }; /* not to be read again if START has no answer */
 	husk_log(HUSK_LOG_DEBUG, "microvm: the guest holds the created container");
 	(void) write_all(report, "", 1);
 	close(report);
