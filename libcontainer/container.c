@@ -928,6 +928,15 @@ out:
 }
 
 /* ---- state, list, ps ------------------------------------------------------------------ */
+/* The first child of pid (a microVM's monitor has one: QEMU), or 0. */
+static pid_t first_child_of(pid_t pid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/task/%d/children", pid, pid), *text = NULL;
+	size_t len;
+
+	return read_file_at(AT_FDCWD, path, 4096, &text, &len) == 0 ? (pid_t) atoi(text) : 0;
+}
+
 int husk_container_state(const struct husk_context *ctx, const char *id, char **json, struct husk_error *err)
 {
 	struct container_state *st = NULL;
@@ -935,6 +944,8 @@ int husk_container_state(const struct husk_context *ctx, const char *id, char **
 
 	if ((r = state_load(ctx, id, &st, err)) < 0)
 		return r;
+	if (executor_named(st->executor) == &executor_microvm && state_pid_alive(st))
+		st->vmm_pid = first_child_of(st->pid);
 	*json = state_oci_json(id, state_status(st), st->pid, st->bundle, st->annotations, st, true);
 	state_free(st);
 	return 0;

@@ -352,6 +352,9 @@ char *state_oci_json(const char *id, const char *status, pid_t pid, const char *
 		json_write_key_string(w, "rootfs", extra->rootfs ? extra->rootfs : "");
 		json_write_key_string(w, "created", extra->created);
 		json_write_key_int(w, "owner", extra->owner);
+		/* A microVM's VMM, beside the pid of the process that stands for its payload. */
+		if (extra->vmm_pid > 0 && strcmp(status, "stopped"))
+			json_write_key_int(w, "vmmPid", extra->vmm_pid);
 	}
 	json_write_key(w, "annotations");
 	if (annotations)

@@ -32,7 +32,8 @@ struct container_state {
 	char *cgroup;             /* cgroup2 directory, or NULL */
 	char *systemd_unit;       /* the scope, with --systemd-cgroup */
 	char *notify_socket;      /* the caller's NOTIFY_SOCKET at create: start relays READY=1 to it */
-	char *executor;           /* "namespaces" */
+	char *executor;           /* "namespaces" or "microvm" */
+	pid_t vmm_pid;            /* microvm: QEMU's pid, for `husk state` (not stored) */
 	json_value *doc;          /* state.json as read; annotations point into it */
 	const json_value *annotations;
 };

@@ -82,6 +82,8 @@ assert_vm_gone() {
 	# The monitor is the container's process on the host; the VMM is its child.
 	qemu=$(pgrep -P "$pid" -f qemu-system-x86_64)
 	[ -n "$qemu" ]
+	# state names the VMM beside it.
+	[ "$(jq -r .vmmPid <<<"$output")" = "$qemu" ]
 	husk start m4
 	for i in $(seq 100); do [ -e "$ROOTFS/started" ] && break; sleep 0.1; done
 	[ "$(cat "$ROOTFS/started")" = started ]
