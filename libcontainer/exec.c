@@ -148,6 +148,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 	_cleanup_free_ char *cache = state_seccomp_cache_dir(ctx), *state_json = NULL;
 	_cleanup_close_ int console_peer = -1;
 	_cleanup_free_ char *sub_cgroup = NULL;
+	const struct executor *executor;
 	const char *st_status;
 	int r;
 
@@ -159,8 +160,9 @@ int husk_container_exec(const struct husk_context *ctx, const char *id, const st
 		r = husk_error_set(err, EINVAL, "container \"%s\" is %s: cannot exec into it", id, st_status);
 		goto out;
 	}
-	if (executor_named(st->executor)->exec) {
-		r = executor_named(st->executor)->exec(st, o, status, err);
+	executor = executor_named(st->executor);
+	if (executor->exec) {
+		r = executor->exec(st, o, status, err);
 		goto out;
 	}
 	if ((r = state_load_config(st, &s, NULL, err)) < 0)

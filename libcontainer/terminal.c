@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pty.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -151,10 +152,40 @@ int terminal_setup(int rootfd, int sock, unsigned rows, unsigned cols, bool bind
 static struct termios saved_tio;
 static bool tio_saved;
 
-static void restore_tty(void)
+void terminal_restore_stdin(void)
 {
 	if (tio_saved)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+}
+
+bool terminal_raw_stdin(void)
+{
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio) < 0)
+		return false;
+	struct termios raw = saved_tio;
+	cfmakeraw(&raw);
+	tio_saved = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	atexit(terminal_restore_stdin);
+	return true;
+}
+
+int terminal_host_pty(int console_fd, unsigned rows, unsigned cols, int *slave, struct husk_error *err)
+{
+	_cleanup_close_ int master = -1, tty = -1;
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+	struct termios raw;
+	int r;
+
+	if (openpty(&master, &tty, NULL, NULL, rows ? &ws : NULL) < 0)
+		return husk_error_sys(err, errno, "openpty");
+	if (tcgetattr(tty, &raw) == 0) {
+		cfmakeraw(&raw);
+		tcsetattr(tty, TCSANOW, &raw);
+	}
+	if ((r = terminal_send_master(console_fd, master, "/dev/ptmx", err)) < 0)
+		return r;
+	*slave = TAKE_FD(tty);
+	return 0;
 }
 
 int terminal_proxy(int master, int pidfd)
@@ -163,14 +194,8 @@ int terminal_proxy(int master, int pidfd)
 	bool in_open = true, exited = false;
 	struct winsize ws;
 
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tio) == 0) {
-		struct termios raw = saved_tio;
-		cfmakeraw(&raw);
-		tio_saved = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
-		atexit(restore_tty);
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-			ioctl(master, TIOCSWINSZ, &ws);
-	}
+	if (terminal_raw_stdin() && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
 	for (;;) {
 		struct pollfd p[3] = {
 			{ .fd = master, .events = POLLIN },
@@ -203,6 +228,6 @@ int terminal_proxy(int master, int pidfd)
 		if (p[2].revents & POLLIN)
 			exited = true;
 	}
-	restore_tty();
+	terminal_restore_stdin();
 	return 0;
 }

@@ -23,5 +23,12 @@ int terminal_recv_master(int sock, int *master, struct husk_error *err);
 /* Copy between husk's stdin/stdout and master until the process behind pidfd exits
  * and the pty is drained; stdin is put in raw mode while it runs when it is a tty. */
 int terminal_proxy(int master, int pidfd);
+/* stdin, when a terminal, in raw mode until terminal_restore_stdin (or exit);
+ * false when it is not a terminal. */
+bool terminal_raw_stdin(void);
+void terminal_restore_stdin(void);
+/* A host pty passed through raw (ROWS x COLS, or its default size with 0): its
+ * master goes to CONSOLE_FD (a connected console socket), its slave to *slave. */
+int terminal_host_pty(int console_fd, unsigned rows, unsigned cols, int *slave, struct husk_error *err);
 
 #endif

@@ -34,6 +34,8 @@
 #define AGENT_DIR "/run/husk-vm"
 #define GUEST_ROOT "/run/husk"
 #define MAX_CHANS 64
+/* The guest's husk command line, before its subcommand. */
+#define GUEST_HUSK "husk", "--root", GUEST_ROOT, "--log", AGENT_DIR "/husk.log"
 
 struct chan {
 	bool used;
@@ -328,7 +330,7 @@ static void do_create(const struct vm_frame *f)
 	tty = json_is_true(json_object_get(proc, "terminal"));
 	if (tty && (lsock = listen_console(AGENT_DIR "/console.sock", &msg)) < 0)
 		goto fail;
-	char *argv[] = { "husk", "--root", GUEST_ROOT, "--log", AGENT_DIR "/husk.log", "create", "--bundle",
+	char *argv[] = { GUEST_HUSK, "create", "--bundle",
 			 AGENT_DIR "/bundle", "--pid-file", AGENT_DIR "/init.pid",
 			 tty ? "--console-socket" : cid, tty ? AGENT_DIR "/console.sock" : NULL, cid, NULL };
 	struct chan *c = &chans[0];
@@ -381,7 +383,7 @@ fail:
 
 static void do_start(void)
 {
-	char *argv[] = { "husk", "--root", GUEST_ROOT, "--log", AGENT_DIR "/husk.log", "start", cid, NULL };
+	char *argv[] = { GUEST_HUSK, "start", cid, NULL };
 	struct chan scratch = { .in = -1, .out = -1, .err = -1 };
 	pid_t pid = cid ? spawn_husk(&scratch, argv) : -ENOENT;
 	_cleanup_free_ char *msg = NULL;
@@ -423,9 +425,7 @@ static void do_exec(const struct vm_frame *f)
 		return;
 	}
 	unlink(pidfile);
-	for (const char *const *a = (const char *const[]){ "husk", "--root", GUEST_ROOT, "--log",
-							  AGENT_DIR "/husk.log", "exec", "--pid-file", NULL };
-	     *a; a++)
+	for (const char *const *a = (const char *const[]){ GUEST_HUSK, "exec", "--pid-file", NULL }; *a; a++)
 		strv_push(&argv, &n, *a);
 	strv_push(&argv, &n, pidfile);
 	process = json_object_get(doc, "process");
@@ -503,7 +503,7 @@ static void do_signal(const struct vm_frame *f)
 		return;
 	if (f->chan == 0 && (flags & VM_SIGNAL_ALL)) {
 		_cleanup_free_ char *s = xasprintf("%d", sig);
-		char *argv[] = { "husk", "--root", GUEST_ROOT, "--log", AGENT_DIR "/husk.log", "kill", "--all", cid, s,
+		char *argv[] = { GUEST_HUSK, "kill", "--all", cid, s,
 				 NULL };
 		struct chan scratch = { .in = -1, .out = -1, .err = -1 };
 		pid_t pid = spawn_husk(&scratch, argv);

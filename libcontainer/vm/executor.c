@@ -15,11 +15,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pty.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -913,30 +911,19 @@ static int vm_spawn(struct init_request *req, struct husk_error *err)
 	char buf[HUSK_ERROR_MAX];
 	ssize_t n, got = 0;
 
-	_cleanup_close_ int master = -1, tty = -1;
+	_cleanup_close_ int tty = -1;
 
 	if (req->preserve_fds > 0)
 		return husk_error_set(err, ENOTSUP, "--preserve-fds: the microvm executor cannot pass host files into "
 				      "the guest");
 	if ((r = plan_make(req->spec, &plan, err)) < 0)
 		goto out;
-	if (req->spec->process.terminal) {
-		/* The caller's terminal is a host pty, passed through raw; the guest's husk
-		 * gives the process its own, with the config's size and modes. */
-		struct termios raw;
-		struct winsize ws = { .ws_row = req->spec->process.console_height,
-				      .ws_col = req->spec->process.console_width };
-		if (openpty(&master, &tty, NULL, NULL, ws.ws_row ? &ws : NULL) < 0) {
-			r = husk_error_sys(err, errno, "microvm: openpty");
-			goto out;
-		}
-		if (tcgetattr(tty, &raw) == 0) {
-			cfmakeraw(&raw);
-			tcsetattr(tty, TCSANOW, &raw);
-		}
-		if ((r = terminal_send_master(req->console_fd, master, "/dev/ptmx", err)) < 0)
-			goto out;
-	}
+	/* The caller's terminal is a host pty, passed through raw; the guest's husk gives
+	 * the process its own, with the config's size and modes. */
+	if (req->spec->process.terminal &&
+	    (r = terminal_host_pty(req->console_fd, req->spec->process.console_height,
+				   req->spec->process.console_width, &tty, err)) < 0)
+		goto out;
 	if (pipe2(report, O_CLOEXEC) < 0 ||
 	    (req->fifo_fd < 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0)) {
 		r = husk_error_sys(err, errno, "microvm: pipe");
@@ -1165,19 +1152,11 @@ static int relay(int sock, int in, int out, int errfd, int tty)
 	return status;
 }
 
-static struct termios saved_tio;
-static bool tio_saved;
-static void restore_tio(void)
-{
-	if (tio_saved)
-		tcsetattr(0, TCSANOW, &saved_tio);
-}
-
 static int vm_exec(const struct container_state *st, const struct husk_exec_options *o, int *status,
 		   struct husk_error *err)
 {
 	_cleanup_free_ char *request = NULL;
-	_cleanup_close_ int sock = -1, console = -1, peer = -1, master = -1, slave = -1;
+	_cleanup_close_ int sock = -1, console = -1, peer = -1, slave = -1;
 	bool tty;
 	int r;
 
@@ -1192,16 +1171,8 @@ static int vm_exec(const struct container_state *st, const struct husk_exec_opti
 	if (tty && o->console_socket) {
 		/* The caller's terminal is a host pty whose master goes to the socket; the
 		 * guest's husk exec makes the process's own. */
-		struct termios raw;
-		if ((r = terminal_open_socket(o->console_socket, &console, &peer, err)) < 0)
-			return r;
-		if (openpty(&master, &slave, NULL, NULL, NULL) < 0)
-			return husk_error_sys(err, errno, "exec: openpty");
-		if (tcgetattr(slave, &raw) == 0) {
-			cfmakeraw(&raw);
-			tcsetattr(slave, TCSANOW, &raw);
-		}
-		if ((r = terminal_send_master(console, master, "/dev/ptmx", err)) < 0)
+		if ((r = terminal_open_socket(o->console_socket, &console, &peer, err)) < 0 ||
+		    (r = terminal_host_pty(console, 0, 0, &slave, err)) < 0)
 			return r;
 	}
 	if ((sock = connect_monitor(st, err)) < 0)
@@ -1226,16 +1197,13 @@ static int vm_exec(const struct container_state *st, const struct husk_exec_opti
 			return r;
 		return 0;
 	}
-	if (tty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
-		struct termios raw = saved_tio;
-		cfmakeraw(&raw);
-		tio_saved = tcsetattr(0, TCSANOW, &raw) == 0;
-	}
+	if (tty)
+		terminal_raw_stdin();
 	if (o->pid_file && (r = write_pid_file(o->pid_file, getpid(), err)) < 0)
 		return r;
 	*status = relay(sock, slave >= 0 ? slave : 0, slave >= 0 ? slave : 1, slave >= 0 ? slave : 2,
 			slave >= 0 ? slave : tty && isatty(0) ? 0 : -1);
-	restore_tio();
+	terminal_restore_stdin();
 	return 0;
 }
 
